@@ -1,0 +1,117 @@
+/**
+ * The persisted shape of a run's mutable state. It is JSON: protobuf values that carry payloads
+ * (memo, search attributes, failures, heartbeat details, buffered events) are kept as base64 of
+ * their protobuf encoding, see `encoded.ts`.
+ */
+import type { RetryPolicyData } from '../../common/retry-policy.js'
+import type { TimerTaskKey } from '../../persistence/store.js'
+
+/** Run lifecycle, as Temporal's WorkflowExecutionState. */
+export type RunState = 'created' | 'running' | 'completed'
+
+export interface ExecutionInfo {
+  namespaceId: string
+  workflowId: string
+  runId: string
+  firstRunId: string
+  workflowType: string
+  taskQueue: string
+  /** 0 = unlimited. */
+  executionTimeoutMs: number
+  runTimeoutMs: number
+  taskTimeoutMs: number
+  startTime: number
+  /** When the first workflow task may run (start time plus any start delay). */
+  executionTime: number
+  closeTime: number
+  /** 0 = none. */
+  executionExpirationTime: number
+  createRequestId: string
+  attempt: number
+  retryPolicy?: RetryPolicyData
+  memo?: string
+  searchAttributes?: string
+  stickyTaskQueue: string
+  stickyScheduleToStartTimeoutMs: number
+  cronSchedule: string
+}
+
+/** The one pending workflow task of a run, if any (Temporal keeps at most one). */
+export interface WorkflowTaskInfo {
+  scheduledEventId: number
+  /** 0 until started. */
+  startedEventId: number
+  attempt: number
+  taskQueue: string
+  /** 'sticky' when dispatched to the worker's sticky queue. */
+  taskQueueKind: 'normal' | 'sticky'
+  timeoutMs: number
+  scheduledTime: number
+  startedTime: number
+  requestId: string
+  identity: string
+  historySizeBytes: number
+  /** Timer rows created for this task, deleted when it ends. */
+  timerKeys: TimerTaskKey[]
+}
+
+export interface ActivityInfo {
+  scheduledEventId: number
+  activityId: string
+  activityType: string
+  taskQueue: string
+  /** Scheduled time of the current attempt. */
+  scheduledTime: number
+  firstScheduledTime: number
+  /** 0 while not started; the attempt's start is recorded without an event until it closes. */
+  startedTime: number
+  startedIdentity: string
+  requestId: string
+  attempt: number
+  scheduleToStartTimeoutMs: number
+  scheduleToCloseTimeoutMs: number
+  startToCloseTimeoutMs: number
+  heartbeatTimeoutMs: number
+  retryPolicy: RetryPolicyData
+  /** 0 = none (no schedule-to-close timeout). */
+  expirationTime: number
+  cancelRequested: boolean
+  cancelRequestedEventId: number
+  lastHeartbeatTime: number
+  lastHeartbeatDetails?: string
+  lastFailure?: string
+  lastWorkerIdentity: string
+  timerKeys: TimerTaskKey[]
+}
+
+export interface TimerInfo {
+  timerId: string
+  startedEventId: number
+  expiryTime: number
+  timerKey: TimerTaskKey
+}
+
+export interface MutableStateData {
+  executionInfo: ExecutionInfo
+  state: RunState
+  /** WorkflowExecutionStatus. */
+  status: number
+  nextEventId: number
+  lastCompletedWorkflowTaskStartedEventId: number
+  workflowTask?: WorkflowTaskInfo
+  /** Attempt of the next workflow task: above 1 after failures, making it transient. */
+  workflowTaskAttempt: number
+  activities: Record<string, ActivityInfo>
+  /** Keyed by the workflow's timer id. */
+  timers: Record<string, TimerInfo>
+  /** Events waiting for the in-flight workflow task to end (encoded HistoryEvent, base64). */
+  bufferedEvents: string[]
+  cancelRequested: boolean
+  /** Set when a close was rejected for unhandled events; cleared by the next task. */
+  workflowCloseAttempted: boolean
+  /** Timer rows of the workflow itself (run/execution timeout, start backoff). */
+  workflowTimerKeys: TimerTaskKey[]
+  completionEventId: number
+  stateTransitionCount: number
+  historySizeBytes: number
+}

@@ -1,0 +1,32 @@
+/** Errors thrown by stores. History translates them into service errors. */
+
+/** A conditional write found the row changed (dbVersion moved, or the run already exists). */
+export class ConditionFailedError extends Error {
+  override name = 'ConditionFailedError'
+}
+
+/** The current-execution row of a workflow id was not what the write expected. */
+export class CurrentWorkflowConditionFailedError extends Error {
+  override name = 'CurrentWorkflowConditionFailedError'
+  constructor(
+    message: string,
+    /** The run the row names now, if any. */
+    readonly currentRunId: string | undefined,
+  ) {
+    super(message)
+  }
+}
+
+export class NamespaceAlreadyExistsConflictError extends Error {
+  override name = 'NamespaceAlreadyExistsConflictError'
+}
+
+/** Another node took the shard; this node must stop writing for it. */
+export class ShardOwnershipLostError extends Error {
+  override name = 'ShardOwnershipLostError'
+}
+
+/** The database is unreachable or failed in a way that may pass. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError'
+}

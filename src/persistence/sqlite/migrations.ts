@@ -1,0 +1,154 @@
+/**
+ * Versioned schema migrations for the SQLite store. Each migration runs once, in its own
+ * `BEGIN IMMEDIATE` transaction together with the `schema_version` row that records it, so a
+ * crash mid-migration leaves the previous version intact and a concurrent opener of the same
+ * file waits on the write lock and then sees the version already applied.
+ *
+ * Migrations are append-only: never edit one that has shipped; add the next version instead.
+ */
+import type Database from 'better-sqlite3'
+
+/** One schema step. */
+export interface Migration {
+  /** Strictly increasing, starting at 1, with no gaps. */
+  version: number
+  /** A short description, stored beside the version for operators. */
+  description: string
+  /** The DDL to run (may hold several statements). */
+  sql: string
+}
+
+/**
+ * The schema, oldest first.
+ *
+ * Tables holding potentially large blobs (`executions.state`, `history_batches.data`) are rowid
+ * tables with a separate primary-key index: SQLite advises against WITHOUT ROWID when rows are
+ * larger than about a twentieth of a page (https://sqlite.org/withoutrowid.html, section 4),
+ * because index b-tree leaves spill such rows to overflow pages much sooner than table leaves.
+ * The small, purely key-addressed tables are WITHOUT ROWID to skip the extra rowid lookup.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema',
+    sql: `
+      CREATE TABLE namespaces (
+        id TEXT NOT NULL PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        notification_version INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+
+      CREATE TABLE executions (
+        namespace_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        db_version INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        next_event_id INTEGER NOT NULL,
+        state BLOB NOT NULL,
+        PRIMARY KEY (namespace_id, workflow_id, run_id)
+      );
+
+      CREATE TABLE current_executions (
+        namespace_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        create_request_id TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        start_time INTEGER NOT NULL,
+        PRIMARY KEY (namespace_id, workflow_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE history_batches (
+        run_id TEXT NOT NULL,
+        first_event_id INTEGER NOT NULL,
+        last_event_id INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (run_id, first_event_id)
+      );
+
+      CREATE TABLE queue_tasks (
+        namespace_id TEXT NOT NULL,
+        task_queue TEXT NOT NULL,
+        kind INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        workflow_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        scheduled_event_id INTEGER NOT NULL,
+        created_time INTEGER NOT NULL,
+        expiry_time INTEGER NOT NULL,
+        PRIMARY KEY (namespace_id, task_queue, kind, task_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX queue_tasks_by_task_id ON queue_tasks (task_id);
+
+      CREATE TABLE timer_tasks (
+        fire_time INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        namespace_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (fire_time, task_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE cluster_metadata (
+        key TEXT NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE shards (
+        shard_id INTEGER NOT NULL PRIMARY KEY,
+        range_id INTEGER NOT NULL
+      );
+    `,
+  },
+]
+
+/**
+ * Brings `db` up to the newest version in `list`, applying each missing migration in order, each
+ * in its own transaction. Returns the versions it applied (empty when already current).
+ * Throws if the database records a version newer than `list` knows, since this build would
+ * then misread the schema.
+ */
+export function migrate(db: Database.Database, list: readonly Migration[] = migrations): number[] {
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}, want ${i + 1}`)
+  })
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`)
+  const current = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_version')
+  const record = db.prepare<[number, string, number], void>(
+    'INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)',
+  )
+  const known = list.length
+  const found = current.get()?.v ?? 0
+  if (found > known) {
+    throw new Error(`database schema version ${found} is newer than this build knows (${known})`)
+  }
+
+  const applied: number[] = []
+  for (const m of list) {
+    // Re-read the version inside the write transaction: another process may have migrated
+    // between our first read and taking the lock.
+    const step = db.transaction(() => {
+      if ((current.get()?.v ?? 0) >= m.version) return false
+      db.exec(m.sql)
+      record.run(m.version, m.description, Date.now())
+      return true
+    })
+    if (step.immediate()) applied.push(m.version)
+  }
+  return applied
+}
+
+/** The versions recorded in `db`, in order (for tests and diagnostics). */
+export function appliedVersions(db: Database.Database): number[] {
+  return db
+    .prepare<[], number>('SELECT version FROM schema_version ORDER BY version')
+    .pluck()
+    .all()
+}

@@ -1,0 +1,209 @@
+/**
+ * The persistence interface. History, matching and the frontend talk to storage only through
+ * these groups; SQLite and PostgreSQL each implement them and both must pass the same contract
+ * suite. Every method takes one request object and returns one response object, with no driver
+ * types crossing the boundary.
+ *
+ * Writes that touch a workflow run are made by `ExecutionStore.updateWorkflowExecutions`, which
+ * appends history, replaces the run's mutable state and adds/removes its tasks in one
+ * transaction, conditioned on the run's `dbVersion` (see errors.ts for the conflict errors).
+ */
+
+/** Identifies one run of one workflow. */
+export interface RunKey {
+  namespaceId: string
+  workflowId: string
+  runId: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Namespaces
+
+export interface NamespaceRecord {
+  id: string
+  name: string
+  /** Incremented on every update; updates are conditioned on it. */
+  notificationVersion: number
+  /** JSON document of the namespace's info and config (see frontend/namespaces). */
+  data: string
+}
+
+export interface NamespaceStore {
+  /** Throws NamespaceAlreadyExistsConflictError when the name or id is taken. */
+  createNamespace(req: { namespace: NamespaceRecord }): Promise<void>
+  getNamespace(req: { name?: string; id?: string }): Promise<{ namespace: NamespaceRecord | undefined }>
+  /** Ordered by name; `nextPageToken` is opaque (empty when there are no more). */
+  listNamespaces(req: { pageSize: number; pageToken?: Uint8Array }): Promise<{
+    namespaces: NamespaceRecord[]
+    nextPageToken: Uint8Array
+  }>
+  /** Conditioned on `expectedNotificationVersion`; throws ConditionFailedError when it moved. */
+  updateNamespace(req: { namespace: NamespaceRecord; expectedNotificationVersion: number }): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Executions and history
+
+/** The row that names the current (latest) run of a workflow id. */
+export interface CurrentExecutionRecord {
+  namespaceId: string
+  workflowId: string
+  runId: string
+  /** The start request that created this run, for request-id idempotency. */
+  createRequestId: string
+  /** WorkflowExecutionStatus of that run, kept in step with the run itself. */
+  status: number
+  /** Milliseconds since the epoch. */
+  startTime: number
+}
+
+export interface ExecutionRecord {
+  key: RunKey
+  /** Serialized mutable state (opaque to the store). */
+  state: Uint8Array
+  /** Incremented by every write of the run; writes are conditioned on it. */
+  dbVersion: number
+  /** WorkflowExecutionStatus, duplicated out of `state` for queries. */
+  status: number
+  /** The next event id after this write: history holds events [1, nextEventId). */
+  nextEventId: number
+}
+
+/** One batch of events appended together: an encoded `temporal.api.history.v1.History`. */
+export interface HistoryBatch {
+  firstEventId: number
+  /** Id of the batch's last event (inclusive). */
+  lastEventId: number
+  data: Uint8Array
+}
+
+/**
+ * A task for a task queue. The row is written in the same transaction as the event that needs it
+ * (so a dispatch is never lost) and deleted in the transaction that records the task as started.
+ */
+export interface QueueTask {
+  namespaceId: string
+  taskQueue: string
+  /** 0 = workflow task, 1 = activity task (matches TaskQueueType - 1). */
+  kind: QueueKind
+  taskId: number
+  workflowId: string
+  runId: string
+  scheduledEventId: number
+  /** Milliseconds since the epoch at which the task was created. */
+  createdTime: number
+  /** Milliseconds since the epoch after which the task is stale (0 = never). */
+  expiryTime: number
+}
+
+export const QueueKind = { Workflow: 0, Activity: 1 } as const
+export type QueueKind = (typeof QueueKind)[keyof typeof QueueKind]
+
+export interface QueueTaskKey {
+  namespaceId: string
+  taskQueue: string
+  kind: QueueKind
+  taskId: number
+}
+
+/** A durable timer: something history must do at `fireTime` (user timers, timeouts, retries). */
+export interface TimerTask {
+  /** Milliseconds since the epoch. */
+  fireTime: number
+  taskId: number
+  namespaceId: string
+  workflowId: string
+  runId: string
+  /** JSON document describing what to do (see history/queues/timer-task.ts). */
+  data: string
+}
+
+export interface TimerTaskKey {
+  fireTime: number
+  taskId: number
+}
+
+/** How a write changes the current-execution row of its workflow id. */
+export type CurrentExecutionWrite =
+  /** Insert; fails with CurrentWorkflowConditionFailedError if a row exists. */
+  | { kind: 'create'; record: CurrentExecutionRecord }
+  /** Replace; fails unless the row currently names `expectedRunId`. */
+  | { kind: 'replace'; expectedRunId: string; record: CurrentExecutionRecord }
+  /** Update status of the row naming this run (no-op if the row names another run). */
+  | { kind: 'update-status'; runId: string; status: number }
+
+export interface RunWrite {
+  /** `create`: the run must not exist yet. `update`: dbVersion must equal `expectedDbVersion`. */
+  mode: 'create' | 'update'
+  expectedDbVersion: number
+  record: ExecutionRecord
+  current?: CurrentExecutionWrite
+  newHistory: HistoryBatch[]
+  queueTasksToAdd: QueueTask[]
+  queueTasksToDelete: QueueTaskKey[]
+  timerTasksToAdd: TimerTask[]
+  timerTasksToDelete: TimerTaskKey[]
+}
+
+export interface ExecutionStore {
+  /**
+   * Applies all `writes` in one transaction, or none of them. Throws ConditionFailedError when a
+   * run's dbVersion is not the expected one (or a created run exists), and
+   * CurrentWorkflowConditionFailedError when the current-execution condition fails.
+   * Implementations may group concurrent calls into one database commit, but each call resolves
+   * only after its own changes are durable.
+   */
+  updateWorkflowExecutions(req: { writes: RunWrite[] }): Promise<void>
+  getWorkflowExecution(req: { key: RunKey }): Promise<{ execution: ExecutionRecord | undefined }>
+  getCurrentExecution(req: {
+    namespaceId: string
+    workflowId: string
+  }): Promise<{ current: CurrentExecutionRecord | undefined }>
+  /**
+   * History batches of one run whose events fall in [minEventId, maxEventId), in order. Returns at
+   * most `maxBatches` batches; `more` is true when the range holds further batches.
+   */
+  readHistory(req: {
+    runId: string
+    minEventId: number
+    maxEventId: number
+    maxBatches: number
+  }): Promise<{ batches: HistoryBatch[]; more: boolean }>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task queues and timers (reads and clean-up; adds happen through RunWrite)
+
+export interface TaskStore {
+  /** Queue tasks in taskId order, after `afterTaskId`, for loading backlogs at start. */
+  listQueueTasks(req: { afterTaskId: number; limit: number }): Promise<{ tasks: QueueTask[] }>
+  deleteQueueTasks(req: { keys: QueueTaskKey[] }): Promise<void>
+  /** Timers with fireTime < `fireBefore`, ordered by (fireTime, taskId), after the given key. */
+  listTimerTasks(req: {
+    fireBefore: number
+    after?: TimerTaskKey
+    limit: number
+  }): Promise<{ tasks: TimerTask[] }>
+  deleteTimerTasks(req: { keys: TimerTaskKey[] }): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster metadata: per-store facts such as the task-token key, and shard ownership.
+
+export interface ClusterStore {
+  /** Returns the stored value, or stores `value` and returns it if there was none. */
+  getOrInitMetadata(req: { key: string; value: string }): Promise<{ value: string }>
+  /**
+   * Takes ownership of the shard by incrementing its range id; the result seeds task ids, which
+   * are `rangeId * 2^20 + n`, so ids stay unique and increasing across restarts.
+   */
+  acquireShard(req: { shardId: number }): Promise<{ rangeId: number }>
+}
+
+export interface Store {
+  readonly namespaces: NamespaceStore
+  readonly executions: ExecutionStore
+  readonly tasks: TaskStore
+  readonly cluster: ClusterStore
+  close(): Promise<void>
+}
