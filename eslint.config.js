@@ -43,6 +43,9 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
+      // Proto enum fields arrive as plain numbers (decoded messages, JSON state); comparing them
+      // with the generated enums is the normal case here, not a mistake.
+      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'error',
     },

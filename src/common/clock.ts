@@ -33,3 +33,26 @@ export class RealClock implements Clock {
     return () => clearTimeout(handle)
   }
 }
+
+/**
+ * A signal that aborts when `parent` does or when `clock` reaches `now + ms`, whichever is first.
+ * Long polls use it so that virtual time ends them too. `dispose` releases the timer early.
+ */
+export function deadlineSignal(
+  clock: Clock,
+  ms: number,
+  parent: AbortSignal,
+): { signal: AbortSignal; dispose: Cancel } {
+  const controller = new AbortController()
+  const abort = (): void => controller.abort()
+  const cancel = clock.schedule(clock.now() + ms, abort)
+  parent.addEventListener('abort', abort, { once: true })
+  if (parent.aborted) abort()
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      cancel()
+      parent.removeEventListener('abort', abort)
+    },
+  }
+}

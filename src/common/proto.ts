@@ -37,6 +37,9 @@ export declare namespace pb {
   export type NamespaceConfig = temporal.api.namespace.v1.INamespaceConfig
   export type PollerInfo = temporal.api.taskqueue.v1.IPollerInfo
   export type Message = temporal.api.protocol.v1.IMessage
+  export type WorkflowTaskCompletedEventAttributes =
+    temporal.api.history.v1.IWorkflowTaskCompletedEventAttributes
+  export type PendingActivityInfo = temporal.api.workflow.v1.IPendingActivityInfo
 }
 
 export const EventType = api.enums.v1.EventType
@@ -54,6 +57,7 @@ export type RetryState = temporal.api.enums.v1.RetryState
 export const TaskQueueKind = api.enums.v1.TaskQueueKind
 export const TaskQueueType = api.enums.v1.TaskQueueType
 export const WorkflowIdReusePolicy = api.enums.v1.WorkflowIdReusePolicy
+export type WorkflowIdReusePolicy = temporal.api.enums.v1.WorkflowIdReusePolicy
 export const WorkflowIdConflictPolicy = api.enums.v1.WorkflowIdConflictPolicy
 export const NamespaceState = api.enums.v1.NamespaceState
 export const HistoryEventFilterType = api.enums.v1.HistoryEventFilterType

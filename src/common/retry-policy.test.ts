@@ -16,7 +16,9 @@ test('defaults: 1s initial, coefficient 2, maximum 100x initial', () => {
 })
 
 test('backoff grows exponentially and stops at maximum attempts', () => {
-  const delays = [1, 2, 3].map((attempt) => nextBackoff({ now: 0, attempt, policy, expirationTime: 0 }))
+  const delays = [1, 2, 3].map((attempt) =>
+    nextBackoff({ now: 0, attempt, policy, expirationTime: 0 }),
+  )
   assert.deepEqual(
     delays.map((d) => d.delayMs),
     [1000, 2000, 4000],

@@ -23,7 +23,8 @@ export const defaultActivityRetry = {
 
 /** Fills Temporal's defaults into a (possibly partial) retry policy from a command or request. */
 export function normalizeRetryPolicy(p: pb.RetryPolicy | null | undefined): RetryPolicyData {
-  const initialIntervalMs = msFromDuration(p?.initialInterval) || defaultActivityRetry.initialIntervalMs
+  const initialIntervalMs =
+    msFromDuration(p?.initialInterval) || defaultActivityRetry.initialIntervalMs
   return {
     initialIntervalMs,
     backoffCoefficient: p?.backoffCoefficient || defaultActivityRetry.backoffCoefficient,
@@ -65,7 +66,10 @@ export function retryPolicyToProto(p: RetryPolicyData): pb.RetryPolicy {
 const failureType = api.failure.v1
 
 /** Whether Temporal would retry after this failure (common/retrypolicy IsRetryableFailure). */
-export function isRetryableFailure(f: pb.Failure | null | undefined, nonRetryable: string[]): boolean {
+export function isRetryableFailure(
+  f: pb.Failure | null | undefined,
+  nonRetryable: string[],
+): boolean {
   if (!f) return true
   if (f.terminatedFailureInfo || f.canceledFailureInfo) return false
   if (f.timeoutFailureInfo) {

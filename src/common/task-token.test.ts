@@ -17,7 +17,13 @@ test('garbage, truncated, tampered and foreign tokens are rejected as InvalidArg
   const tampered = Buffer.from(good)
   tampered[tampered.length - 3] = (tampered[tampered.length - 3] ?? 0) ^ 1
   const foreign = new TaskTokenSigner(randomBytes(32)).sign(token)
-  for (const bad of [Buffer.from('garbage'), Buffer.alloc(0), good.subarray(0, 10), tampered, foreign]) {
+  for (const bad of [
+    Buffer.from('garbage'),
+    Buffer.alloc(0),
+    good.subarray(0, 10),
+    tampered,
+    foreign,
+  ]) {
     assert.throws(() => signer.verify(bad), InvalidArgumentError)
   }
 })

@@ -1,4 +1,5 @@
 /** Errors thrown by stores. History translates them into service errors. */
+import type { CurrentExecutionRecord } from './store.js'
 
 /** A conditional write found the row changed (dbVersion moved, or the run already exists). */
 export class ConditionFailedError extends Error {
@@ -12,6 +13,12 @@ export class CurrentWorkflowConditionFailedError extends Error {
     message: string,
     /** The run the row names now, if any. */
     readonly currentRunId: string | undefined,
+    /**
+     * The whole row as it is now, when there is one: its `createRequestId` lets a retried start
+     * request be recognised as a duplicate, and its `status` tells history whether the run is
+     * still open (Temporal's `CurrentWorkflowConditionFailedError` carries the same fields).
+     */
+    readonly current?: CurrentExecutionRecord,
   ) {
     super(message)
   }

@@ -31,14 +31,20 @@ export interface NamespaceRecord {
 export interface NamespaceStore {
   /** Throws NamespaceAlreadyExistsConflictError when the name or id is taken. */
   createNamespace(req: { namespace: NamespaceRecord }): Promise<void>
-  getNamespace(req: { name?: string; id?: string }): Promise<{ namespace: NamespaceRecord | undefined }>
+  getNamespace(req: {
+    name?: string
+    id?: string
+  }): Promise<{ namespace: NamespaceRecord | undefined }>
   /** Ordered by name; `nextPageToken` is opaque (empty when there are no more). */
   listNamespaces(req: { pageSize: number; pageToken?: Uint8Array }): Promise<{
     namespaces: NamespaceRecord[]
     nextPageToken: Uint8Array
   }>
   /** Conditioned on `expectedNotificationVersion`; throws ConditionFailedError when it moved. */
-  updateNamespace(req: { namespace: NamespaceRecord; expectedNotificationVersion: number }): Promise<void>
+  updateNamespace(req: {
+    namespace: NamespaceRecord
+    expectedNotificationVersion: number
+  }): Promise<void>
 }
 
 // ---------------------------------------------------------------------------------------------

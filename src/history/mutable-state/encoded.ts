@@ -22,7 +22,5 @@ function codec<T>(type: Codec<T>) {
 export const encodedFailure = codec<pb.Failure>(api.failure.v1.Failure)
 export const encodedPayloads = codec<pb.Payloads>(api.common.v1.Payloads)
 export const encodedMemo = codec<pb.Memo>(api.common.v1.Memo)
-export const encodedSearchAttributes = codec<pb.SearchAttributes>(
-  api.common.v1.SearchAttributes,
-)
+export const encodedSearchAttributes = codec<pb.SearchAttributes>(api.common.v1.SearchAttributes)
 export const encodedEvent = codec<pb.HistoryEvent>(api.history.v1.HistoryEvent)

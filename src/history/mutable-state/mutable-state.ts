@@ -71,7 +71,6 @@ export interface MutableStateDeps {
   clock: Clock
   /** Allocates ids for task-queue tasks and timers, unique and increasing. */
   nextTaskId(): number
-  namespace: string
 }
 
 /** What one transaction on a run writes, for the store and for post-commit notifications. */
@@ -104,10 +103,6 @@ export class MutableState {
 
   get info() {
     return this.data.executionInfo
-  }
-
-  get namespace(): string {
-    return this.deps.namespace
   }
 
   now(): number {
@@ -144,8 +139,11 @@ export class MutableState {
   }
 
   /**
-   * Adds an event: buffered (no id yet) if its type is bufferable, otherwise appended to the
-   * current batch with the next event id. Returns the event; buffered events have id 0.
+   * Adds an event: appended to the current batch with the next event id, or, if its type is
+   * bufferable, put in the buffer (id 0 for now). The buffer is flushed before a workflow task is
+   * scheduled and at the end of a transaction with no workflow task in flight; until then the
+   * events wait for the in-flight task, and their presence asks for a new task (Temporal's
+   * historyBuilder buffers the same way, see event_store.go).
    */
   addEvent<F extends EventAttributesField>(
     eventType: EventType,
@@ -211,10 +209,10 @@ export class MutableState {
     }
   }
 
-  /** Schedules a task-queue task, written with this transaction. */
-  addQueueTask(kind: QueueKind, taskQueue: string, scheduledEventId: number): void {
+  /** Schedules a task-queue task, written with this transaction; returns its key. */
+  addQueueTask(kind: QueueKind, taskQueue: string, scheduledEventId: number): QueueTaskKey {
     this.dirty = true
-    this.queueTasks.push({
+    const task: QueueTask = {
       namespaceId: this.info.namespaceId,
       taskQueue,
       kind,
@@ -224,12 +222,19 @@ export class MutableState {
       scheduledEventId,
       createdTime: this.now(),
       expiryTime: 0,
-    })
+    }
+    this.queueTasks.push(task)
+    return { namespaceId: task.namespaceId, taskQueue, kind, taskId: task.taskId }
   }
 
-  deleteQueueTask(key: QueueTaskKey): void {
-    this.dirty = true
-    this.queueTaskDeletes.push(key)
+  /** Deletes queue rows; ones added by this same transaction are simply not written. */
+  deleteQueueTasks(keys: QueueTaskKey[]): void {
+    for (const key of keys) {
+      this.dirty = true
+      const i = this.queueTasks.findIndex((t) => t.taskId === key.taskId)
+      if (i >= 0) this.queueTasks.splice(i, 1)
+      else this.queueTaskDeletes.push(key)
+    }
   }
 
   /** Adds a durable timer that fires `data` at `fireTime`; returns its key for later deletion. */
@@ -246,10 +251,15 @@ export class MutableState {
     return key
   }
 
-  deleteTimers(keys: TimerTaskKey[]): void {
-    if (keys.length === 0) return
-    this.dirty = true
-    this.timerDeletes.push(...keys)
+  /** Deletes timer rows; ones added by this same transaction are simply not written. */
+  deleteTimers(keys: (TimerTaskKey | undefined)[]): void {
+    for (const key of keys) {
+      if (!key) continue
+      this.dirty = true
+      const i = this.timers.findIndex((t) => t.taskId === key.taskId)
+      if (i >= 0) this.timers.splice(i, 1)
+      else this.timerDeletes.push(key)
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
  * their protobuf encoding, see `encoded.ts`.
  */
 import type { RetryPolicyData } from '../../common/retry-policy.js'
-import type { TimerTaskKey } from '../../persistence/store.js'
+import type { QueueTaskKey, TimerTaskKey } from '../../persistence/store.js'
 
 /** Run lifecycle, as Temporal's WorkflowExecutionState. */
 export type RunState = 'created' | 'running' | 'completed'
@@ -53,6 +53,8 @@ export interface WorkflowTaskInfo {
   historySizeBytes: number
   /** Timer rows created for this task, deleted when it ends. */
   timerKeys: TimerTaskKey[]
+  /** Queue rows not yet consumed by a poll, deleted if the task ends without starting. */
+  queueTaskKeys: QueueTaskKey[]
 }
 
 export interface ActivityInfo {
@@ -81,7 +83,14 @@ export interface ActivityInfo {
   lastHeartbeatDetails?: string
   lastFailure?: string
   lastWorkerIdentity: string
-  timerKeys: TimerTaskKey[]
+  /** Timer rows of the current attempt (schedule-to-start, start-to-close, heartbeat). */
+  attemptTimerKeys: TimerTaskKey[]
+  /** The schedule-to-close timer, which spans all attempts. */
+  scheduleToCloseTimerKey?: TimerTaskKey
+  /** The pending retry timer while the activity waits for its next attempt. */
+  retryTimerKey?: TimerTaskKey
+  header?: string
+  input?: string
 }
 
 export interface TimerInfo {
@@ -114,4 +123,6 @@ export interface MutableStateData {
   completionEventId: number
   stateTransitionCount: number
   historySizeBytes: number
+  /** Request ids of cancel requests already applied, for idempotency. */
+  cancelRequestId: string
 }

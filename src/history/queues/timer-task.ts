@@ -17,7 +17,12 @@ export type TimerTaskData =
       timeoutType: TimeoutType
     }
   /** One of an activity's four timeouts, for one attempt (schedule-to-close spans attempts). */
-  | { kind: 'activity-timeout'; scheduledEventId: number; attempt: number; timeoutType: TimeoutType }
+  | {
+      kind: 'activity-timeout'
+      scheduledEventId: number
+      attempt: number
+      timeoutType: TimeoutType
+    }
   /** The backoff between an activity's attempts has passed: dispatch the next attempt. */
   | { kind: 'activity-retry'; scheduledEventId: number; attempt: number }
   /** Workflow run or execution timeout. */

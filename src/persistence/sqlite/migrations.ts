@@ -113,14 +113,17 @@ export const migrations: readonly Migration[] = [
  */
 export function migrate(db: Database.Database, list: readonly Migration[] = migrations): number[] {
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}, want ${i + 1}`)
+    if (m.version !== i + 1)
+      throw new Error(`migration ${i} has version ${m.version}, want ${i + 1}`)
   })
   db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL PRIMARY KEY,
     description TEXT NOT NULL,
     applied_at INTEGER NOT NULL
   )`)
-  const current = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_version')
+  const current = db.prepare<[], { v: number | null }>(
+    'SELECT max(version) AS v FROM schema_version',
+  )
   const record = db.prepare<[number, string, number], void>(
     'INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)',
   )
@@ -147,8 +150,5 @@ export function migrate(db: Database.Database, list: readonly Migration[] = migr
 
 /** The versions recorded in `db`, in order (for tests and diagnostics). */
 export function appliedVersions(db: Database.Database): number[] {
-  return db
-    .prepare<[], number>('SELECT version FROM schema_version ORDER BY version')
-    .pluck()
-    .all()
+  return db.prepare<[], number>('SELECT version FROM schema_version ORDER BY version').pluck().all()
 }

@@ -1,0 +1,285 @@
+/**
+ * The gRPC server: WorkflowService, OperatorService and grpc.health.v1.Health on one port.
+ *
+ * This is the one boundary where errors become wire statuses (as Temporal's
+ * `common/rpc/interceptor/service_error_interceptor.go` and `mask_internal_error.go` do): a
+ * `ServiceError` keeps its code and message and carries its typed failure in
+ * `grpc-status-details-bin`, which the SDK decodes into its own error classes; anything else is
+ * logged and answered INTERNAL with a masked message, so stack traces never reach clients.
+ */
+import { randomBytes } from 'node:crypto'
+import * as grpc from '@grpc/grpc-js'
+import type { Logger } from 'pino'
+import { ServiceError, UnimplementedError, ensureError } from '../common/errors.js'
+import { root } from '../common/proto.js'
+import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from './rpc-types.js'
+import {
+  healthServiceDefinition,
+  operatorServiceDefinition,
+  workflowServiceDefinition,
+  type ReflectedServiceDefinition,
+  type RpcMethod,
+} from './service-definitions.js'
+
+/** grpc-js' own default; a larger request is refused with RESOURCE_EXHAUSTED before decoding. */
+export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
+
+/** What Temporal says instead of an internal error's details (`mask_internal_error.go`). */
+const MASKED_INTERNAL_MESSAGE = 'something went wrong, please retry'
+
+export interface GrpcServerOptions {
+  /** Interface to bind (`127.0.0.1`, `0.0.0.0`, `::`). */
+  host: string
+  /** Port to bind; 0 picks a free one (read it from the result). */
+  port: number
+  workflowService: WorkflowServiceHandlers
+  operatorService: OperatorServiceHandlers
+  logger: Logger
+  /** Largest request accepted, in bytes; default {@link DEFAULT_MAX_RECEIVE_MESSAGE_BYTES}. */
+  maxReceiveMessageBytes?: number
+  /**
+   * How long `close()` waits for in-flight calls (already told to stop through their signal)
+   * before cutting connections; default 5000 ms.
+   */
+  shutdownGraceMs?: number
+}
+
+export interface GrpcServer {
+  /** The bound port (the real one when the options asked for 0). */
+  readonly port: number
+  /**
+   * Stops accepting calls, aborts the signal of every call in flight (so long polls return),
+   * waits up to the grace period for them to finish, then closes all connections.
+   */
+  close(): Promise<void>
+}
+
+type UnaryImpl = (
+  call: grpc.ServerUnaryCall<unknown, unknown>,
+  callback: grpc.sendUnaryData<unknown>,
+) => void
+type AnyHandler = (request: unknown, ctx: CallContext) => Promise<unknown>
+
+/** Starts serving; resolves once the port is bound. */
+export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
+  const { logger } = opts
+  const inFlight = new Set<AbortController>()
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length':
+      opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+    'grpc.max_send_message_length': -1,
+  })
+
+  const services: [ReflectedServiceDefinition, Record<string, unknown>][] = [
+    [workflowServiceDefinition(), opts.workflowService],
+    [operatorServiceDefinition(), opts.operatorService],
+  ]
+  for (const [service, handlers] of services) {
+    // A handler under a name that is not an RPC would never run; fail at start instead.
+    const known = new Set(service.methods.map((m) => m.key))
+    const stray = Object.keys(handlers).filter((k) => !known.has(k))
+    if (stray.length > 0) throw new Error(`${service.fullName} has no RPC ${stray.join(', ')}`)
+    const impl: grpc.UntypedServiceImplementation = {}
+    for (const method of service.methods) {
+      if (method.requestStream || method.responseStream) {
+        // Temporal's public services are all unary; a streaming method would need its own path.
+        throw new Error(`streaming RPC ${service.fullName}/${method.name} is not supported`)
+      }
+      const handler = handlers[method.key] as AnyHandler | undefined
+      impl[method.name] = unary(method, handler, inFlight, logger)
+    }
+    server.addService(service.definition, impl)
+  }
+  server.addService(healthServiceDefinition().definition, healthImpl(inFlight))
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(
+      `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, bound) => (err ? reject(err) : resolve(bound)),
+    )
+  })
+  logger.info({ host: opts.host, port }, 'gRPC server listening')
+
+  let closing: Promise<void> | undefined
+  return {
+    port,
+    close() {
+      closing ??= shutdown(server, inFlight, opts.shutdownGraceMs ?? 5000)
+      return closing
+    },
+  }
+}
+
+async function shutdown(
+  server: grpc.Server,
+  inFlight: Set<AbortController>,
+  graceMs: number,
+): Promise<void> {
+  const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
+  for (const controller of inFlight) controller.abort(new Error('server shutting down'))
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), graceMs)
+  })
+  const late = await Promise.race([graceful.then(() => false), timedOut])
+  clearTimeout(timer)
+  if (late) server.forceShutdown()
+}
+
+/**
+ * The call's context. Its signal is aborted on client cancellation (grpc-js emits `cancelled`),
+ * at the deadline (by our own timer: grpc-js answers DEADLINE_EXCEEDED itself but does not always
+ * tell the handler), and on server shutdown.
+ */
+function callContext(
+  call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  rpcName: string,
+  inFlight: Set<AbortController>,
+): { ctx: CallContext; done: () => void } {
+  const controller = new AbortController()
+  inFlight.add(controller)
+  const onCancel = () => controller.abort(new Error('call cancelled by the client'))
+  call.on('cancelled', onCancel)
+  const rawDeadline = call.getDeadline()
+  const deadline = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline
+  let timer: NodeJS.Timeout | undefined
+  if (Number.isFinite(deadline)) {
+    // setTimeout overflows past 2^31-1 ms; such deadlines are effectively none.
+    const delay = Math.max(0, deadline - Date.now())
+    if (delay < 2 ** 31 - 1) {
+      timer = setTimeout(() => controller.abort(new Error('deadline exceeded')), delay)
+      timer.unref()
+    }
+  }
+  return {
+    ctx: {
+      signal: controller.signal,
+      metadata: call.metadata,
+      peer: call.getPeer(),
+      deadline,
+      rpcName,
+    },
+    done: () => {
+      clearTimeout(timer)
+      call.removeListener('cancelled', onCancel)
+      inFlight.delete(controller)
+    },
+  }
+}
+
+function unary(
+  method: RpcMethod,
+  handler: AnyHandler | undefined,
+  inFlight: Set<AbortController>,
+  logger: Logger,
+): UnaryImpl {
+  return (call, callback) => {
+    if (!handler) {
+      callback(toGrpcError(new UnimplementedError(`unimplemented: ${method.name}`), method, logger))
+      return
+    }
+    const { ctx, done } = callContext(call, method.name, inFlight)
+    // Through a promise so that a handler throwing synchronously is caught like a rejection.
+    Promise.resolve()
+      .then(() => handler(call.request, ctx))
+      .then((response) => {
+        // Encoding here, not in grpc-js, so that a malformed response is logged with its RPC.
+        const bytes = method.responseType.encode(response as object).finish()
+        callback(null, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      })
+      .catch((e: unknown) => callback(toGrpcError(e, method, logger)))
+      .finally(done)
+  }
+}
+
+const Status = root.google.rpc.Status
+
+/**
+ * Maps a thrown value to the status sent to the client. Exported for the HTTP gateway, which
+ * must answer with the same codes and details.
+ */
+export function toGrpcError(
+  thrown: unknown,
+  method: Pick<RpcMethod, 'name'>,
+  logger: Logger,
+): grpc.ServiceError {
+  if (thrown instanceof ServiceError) {
+    const metadata = new grpc.Metadata()
+    const detail = thrown.detail()
+    if (detail) {
+      // As grpc-go does, the trailer is sent only when there are details to carry.
+      const status = Status.encode({
+        code: thrown.code,
+        message: thrown.message,
+        details: [{ type_url: `type.googleapis.com/${detail.typeName}`, value: detail.value }],
+      }).finish()
+      metadata.set('grpc-status-details-bin', Buffer.from(status))
+    }
+    return grpcError(thrown.code, thrown.message, metadata)
+  }
+  const error = ensureError(thrown)
+  const errorId = randomBytes(4).toString('hex')
+  logger.error({ err: error, rpc: method.name, errorId }, 'internal error')
+  return grpcError(grpc.status.INTERNAL, `${MASKED_INTERNAL_MESSAGE} (${errorId})`)
+}
+
+function grpcError(
+  code: grpc.status,
+  message: string,
+  metadata?: grpc.Metadata,
+): grpc.ServiceError {
+  return Object.assign(new Error(message), {
+    code,
+    details: message,
+    metadata: metadata ?? new grpc.Metadata(),
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// grpc.health.v1.Health
+
+const ServingStatus = root.grpc.health.v1.HealthCheckResponse.ServingStatus
+
+/** Services that report SERVING; '' is the server as a whole. */
+const HEALTHY_SERVICES = new Set([
+  '',
+  healthServiceDefinition().fullName,
+  workflowServiceDefinition().fullName,
+  operatorServiceDefinition().fullName,
+])
+
+type ServingStatus = (typeof ServingStatus)[keyof typeof ServingStatus]
+
+function healthStatus(service: string): ServingStatus {
+  return HEALTHY_SERVICES.has(service) ? ServingStatus.SERVING : ServingStatus.SERVICE_UNKNOWN
+}
+
+/**
+ * Check answers SERVING for the server and its services and NOT_FOUND for others, as the
+ * reference health service does. Watch sends the (unchanging) status once and stays open until
+ * the client or shutdown ends it.
+ */
+function healthImpl(inFlight: Set<AbortController>): grpc.UntypedServiceImplementation {
+  return {
+    Check(
+      call: grpc.ServerUnaryCall<{ service: string }, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) {
+      const status = healthStatus(call.request.service)
+      if (status === ServingStatus.SERVICE_UNKNOWN) {
+        callback(grpcError(grpc.status.NOT_FOUND, `unknown service ${call.request.service}`))
+        return
+      }
+      callback(null, { status })
+    },
+    Watch(call: grpc.ServerWritableStream<{ service: string }, unknown>) {
+      const { ctx, done } = callContext(call, 'Watch', inFlight)
+      call.write({ status: healthStatus(call.request.service) })
+      ctx.signal.addEventListener('abort', () => {
+        done()
+        call.end()
+      })
+    },
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Workflow RPCs: validate the request (workflow_handler.go's checks and messages), resolve the
+ * namespace, and hand over to history.
+ */
+import { InvalidArgumentError } from '../../common/errors.js'
+import type { pb } from '../../common/proto.js'
+import { validateRetryPolicy } from '../../common/retry-policy.js'
+import { msFromDuration } from '../../common/time.js'
+import * as describeWorkflowExecution from '../../history/api/describe-workflow-execution.js'
+import * as getWorkflowExecutionHistory from '../../history/api/get-workflow-execution-history.js'
+import * as requestCancelWorkflowExecution from '../../history/api/request-cancel-workflow-execution.js'
+import * as startWorkflowExecution from '../../history/api/start-workflow-execution.js'
+import * as terminateWorkflowExecution from '../../history/api/terminate-workflow-execution.js'
+import type { HistoryEngine } from '../../history/history-engine.js'
+import { checkBlobSize } from '../errors.js'
+import type { NamespaceRegistry } from '../namespace-registry.js'
+import type { WorkflowServiceHandlers } from '../rpc-types.js'
+
+export interface FrontendLimits {
+  blobSizeLimit: number
+  /** How long GetWorkflowExecutionHistory waits for new events. */
+  historyLongPollMs: number
+}
+
+export interface WorkflowHandlersDeps {
+  history: HistoryEngine
+  namespaces: NamespaceRegistry
+  limits: FrontendLimits
+}
+
+const maxIdLength = 1000
+
+export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServiceHandlers {
+  const { history, limits } = deps
+  const namespaceId = async (name: string | null | undefined): Promise<string> => {
+    if (!name) throw new InvalidArgumentError('Namespace is not set on request.')
+    return (await deps.namespaces.getByName(name)).id
+  }
+  return {
+    async startWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.workflowId)
+      if (!req.workflowType?.name)
+        throw new InvalidArgumentError('WorkflowType is not set on request.')
+      if (req.workflowType.name.length > maxIdLength) {
+        throw new InvalidArgumentError('WorkflowType length exceeds limit.')
+      }
+      if (!req.taskQueue?.name) throw new InvalidArgumentError('TaskQueue is not set on request.')
+      if (req.taskQueue.name.length > maxIdLength) {
+        throw new InvalidArgumentError('TaskQueue length exceeds limit.')
+      }
+      if ((req.requestId ?? '').length > maxIdLength) {
+        throw new InvalidArgumentError('RequestId length exceeds limit.')
+      }
+      for (const [name, d] of [
+        ['WorkflowExecutionTimeout', req.workflowExecutionTimeout],
+        ['WorkflowRunTimeout', req.workflowRunTimeout],
+        ['WorkflowTaskTimeout', req.workflowTaskTimeout],
+        ['WorkflowStartDelay', req.workflowStartDelay],
+      ] as const) {
+        if (msFromDuration(d) < 0) throw new InvalidArgumentError(`Invalid ${name}.`)
+      }
+      const retryProblem = validateRetryPolicy(req.retryPolicy)
+      if (retryProblem) throw new InvalidArgumentError(retryProblem)
+      checkBlobSize(payloadsSize(req.input), limits.blobSizeLimit)
+      checkBlobSize(mapSize(req.memo?.fields), limits.blobSizeLimit)
+      checkBlobSize(mapSize(req.header?.fields), limits.blobSizeLimit)
+      checkBlobSize(mapSize(req.searchAttributes?.indexedFields), limits.blobSizeLimit)
+      return startWorkflowExecution.invoke(history, ns, req)
+    },
+
+    async getWorkflowExecutionHistory(req, ctx) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.execution?.workflowId)
+      return getWorkflowExecutionHistory.invoke(history, ns, req, {
+        signal: ctx.signal,
+        longPollMs: Math.min(
+          limits.historyLongPollMs,
+          Math.max(0, ctx.deadline - Date.now() - 1000),
+        ),
+      })
+    },
+
+    async describeWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.execution?.workflowId)
+      return describeWorkflowExecution.invoke(history, ns, req)
+    },
+
+    async terminateWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.workflowExecution?.workflowId)
+      checkBlobSize(payloadsSize(req.details), limits.blobSizeLimit)
+      return terminateWorkflowExecution.invoke(history, ns, req)
+    },
+
+    async requestCancelWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.workflowExecution?.workflowId)
+      return requestCancelWorkflowExecution.invoke(history, ns, req)
+    },
+  }
+}
+
+export function checkWorkflowId(id: string | null | undefined): void {
+  if (!id) throw new InvalidArgumentError('WorkflowId is not set on request.')
+  if (id.length > maxIdLength) throw new InvalidArgumentError('WorkflowId length exceeds limit.')
+}
+
+export function payloadsSize(p: pb.Payloads | null | undefined): number {
+  let size = 0
+  for (const payload of p?.payloads ?? []) size += payload.data?.length ?? 0
+  return size
+}
+
+function mapSize(fields: Record<string, pb.Payload> | null | undefined): number {
+  let size = 0
+  for (const payload of Object.values(fields ?? {})) size += payload.data?.length ?? 0
+  return size
+}

@@ -1,0 +1,92 @@
+/**
+ * RespondWorkflowTaskCompleted: writes WorkflowTaskCompleted, turns the commands into events in
+ * order, and schedules the next workflow task when events are waiting. A command the server
+ * refuses discards all of that: the task is failed with the command's cause instead, and the
+ * worker gets InvalidArgument (respondworkflowtaskcompleted/api.go).
+ */
+import { InvalidArgumentError } from '../../common/errors.js'
+import { CommandType, type temporal } from '../../common/proto.js'
+import type { HistoryEngine } from '../history-engine.js'
+import { BadCommandError } from '../commands/command-context.js'
+import { closingCommands, commandHandlers } from '../commands/registry.js'
+import type { MutableState } from '../mutable-state/mutable-state.js'
+import {
+  completeWorkflowTask,
+  failWorkflowTask,
+  scheduleWorkflowTask,
+} from '../mutable-state/workflow-tasks.js'
+import { WorkflowTaskFailedCause, type pb } from '../../common/proto.js'
+import { runKeyOf, startedWorkflowTask } from './task-checks.js'
+
+type Request = temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest
+type Response = temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse
+
+export async function invoke(
+  engine: HistoryEngine,
+  namespaceId: string,
+  req: Request,
+  limits: { blobSizeLimit: number },
+): Promise<Response> {
+  const token = engine.tokens.verify(req.taskToken)
+  const key = runKeyOf(token, namespaceId)
+  const commands = req.commands ?? []
+  checkCommandSequence(commands)
+  const identity = req.identity ?? ''
+  return engine.withWorkflowLock(key.namespaceId, key.workflowId, async () => {
+    try {
+      await engine.updateLocked(key, (ms) => {
+        startedWorkflowTask(ms, token)
+        const workflowTaskCompletedEventId = completeWorkflowTask(ms, {
+          identity,
+          binaryChecksum: req.binaryChecksum ?? '',
+          sdkMetadata: req.sdkMetadata,
+          meteringMetadata: req.meteringMetadata,
+          workerVersion: req.workerVersionStamp,
+        })
+        const ctx = { ms, workflowTaskCompletedEventId, identity, ...limits }
+        for (const command of commands) {
+          const handler = commandHandlers.get(command.commandType ?? 0)
+          if (!handler) throw unsupported(command)
+          handler(ctx, command)
+        }
+        if (needsNewWorkflowTask(ms, req)) scheduleWorkflowTask(ms)
+      })
+      return {}
+    } catch (e: unknown) {
+      if (!(e instanceof BadCommandError)) throw e
+      await engine.updateLocked(key, (ms) => {
+        startedWorkflowTask(ms, token)
+        failWorkflowTask(ms, {
+          cause: e.failedCause,
+          failure: { message: e.message, source: 'History', applicationFailureInfo: {} },
+          identity,
+          scheduleNext: true,
+        })
+      })
+      throw new InvalidArgumentError(e.message)
+    }
+  })
+}
+
+function needsNewWorkflowTask(ms: MutableState, req: Request): boolean {
+  return ms.isRunning() && (ms.hasBufferedEvents() || req.forceCreateNewWorkflowTask === true)
+}
+
+/** A closing command must be the last one (command_checker.go validateCommandSequence). */
+function checkCommandSequence(commands: pb.Command[]): void {
+  commands.forEach((c, i) => {
+    if (closingCommands.has(c.commandType ?? 0) && i !== commands.length - 1) {
+      const names = commands.map((x) => CommandType[x.commandType ?? 0]).join(', ')
+      throw new InvalidArgumentError(
+        `invalid command sequence: [${names}], command ${CommandType[c.commandType ?? 0]} must be the last command.`,
+      )
+    }
+  })
+}
+
+function unsupported(command: pb.Command): BadCommandError {
+  return new BadCommandError(
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED,
+    `${CommandType[command.commandType ?? 0] ?? 'unknown command'} is not supported by this server yet.`,
+  )
+}

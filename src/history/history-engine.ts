@@ -1,0 +1,306 @@
+/**
+ * The history service's core: loads, locks, mutates and commits runs. Every change to a run goes
+ * through `updateWorkflow` (or `createWorkflow` for a new run), which
+ *   1. takes the workflow id's lock,
+ *   2. copies the cached mutable state (or loads it),
+ *   3. lets the caller mutate the copy through the mutable-state entity functions,
+ *   4. commits events, state and tasks in one store transaction conditioned on the run's version,
+ *   5. and only then publishes the new state and hands tasks to matching and the timer queue.
+ * A failed commit throws away the copy and evicts the cache entry, so memory never runs ahead of
+ * the store (Temporal's workflow context + transaction, service/history/workflow/context.go).
+ */
+import type { Logger } from 'pino'
+import type { Clock } from '../common/clock.js'
+import { NotFoundError, UnavailableError, ensureError } from '../common/errors.js'
+import { WorkflowExecutionStatus, api, toNumber, type pb } from '../common/proto.js'
+import type { TaskTokenSigner } from '../common/task-token.js'
+import { ConditionFailedError } from '../persistence/errors.js'
+import type {
+  CurrentExecutionWrite,
+  QueueTask,
+  RunKey,
+  RunWrite,
+  Store,
+  TimerTask,
+  TimerTaskKey,
+} from '../persistence/store.js'
+import { KeyedMutex } from './keyed-mutex.js'
+import { MutableState, type MutableStateChanges } from './mutable-state/mutable-state.js'
+import type { MutableStateData } from './mutable-state/state.js'
+
+/** Where committed tasks go: matching for queue tasks, the timer queue for timers. */
+export interface TaskSinks {
+  addQueueTasks(tasks: QueueTask[]): void
+  addTimers(timers: TimerTask[]): void
+  removeTimers(keys: TimerTaskKey[]): void
+}
+
+export interface HistoryEngineDeps {
+  store: Store
+  clock: Clock
+  tokens: TaskTokenSigner
+  logger: Logger
+  /** Allocates task ids (unique, increasing) for queue tasks and timers. */
+  nextTaskId(): number
+  /** Runs kept in memory; the least recently used beyond this are dropped. */
+  cacheSize?: number
+}
+
+interface CachedRun {
+  data: MutableStateData
+  dbVersion: number
+}
+
+/** A new run to create, and what happens to the workflow id's current run. */
+export interface NewRun {
+  data: MutableStateData
+  current: CurrentExecutionWrite
+}
+
+const HistoryType = api.history.v1.History
+
+export class HistoryEngine {
+  private readonly locks = new KeyedMutex()
+  private readonly cache = new Map<string, CachedRun>()
+  private readonly waiters = new Map<string, Set<() => void>>()
+  private sinks: TaskSinks | undefined
+
+  constructor(readonly deps: HistoryEngineDeps) {}
+
+  /** Connects matching and the timer queue; tasks committed before this are loaded from the store. */
+  setTaskSinks(sinks: TaskSinks): void {
+    this.sinks = sinks
+  }
+
+  get clock(): Clock {
+    return this.deps.clock
+  }
+
+  get tokens(): TaskTokenSigner {
+    return this.deps.tokens
+  }
+
+  /** Runs `fn` holding the lock of one workflow id (for reads that must see a settled run). */
+  withWorkflowLock<T>(namespaceId: string, workflowId: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(`${namespaceId}/${workflowId}`, fn)
+  }
+
+  /** The run named by `runId`, or the workflow id's current run when it is empty. */
+  async resolveRun(
+    namespaceId: string,
+    workflowId: string,
+    runId?: string | null,
+  ): Promise<RunKey> {
+    if (runId) return { namespaceId, workflowId, runId }
+    const { current } = await this.deps.store.executions.getCurrentExecution({
+      namespaceId,
+      workflowId,
+    })
+    if (!current) throw workflowNotFound(workflowId, '')
+    return { namespaceId, workflowId, runId: current.runId }
+  }
+
+  /** A read-only snapshot of a run's mutable state. */
+  async getRun(key: RunKey): Promise<MutableStateData> {
+    return (await this.load(key)).data
+  }
+
+  /**
+   * Loads the run, lets `fn` mutate a copy, and commits what it changed. `fn` may throw a
+   * ServiceError to abort without writing. Returns what `fn` returned.
+   */
+  updateWorkflow<T>(key: RunKey, fn: (ms: MutableState) => T): Promise<T> {
+    return this.withWorkflowLock(key.namespaceId, key.workflowId, () => this.updateLocked(key, fn))
+  }
+
+  /** Like updateWorkflow, for callers that already hold the workflow id's lock. */
+  async updateLocked<T>(key: RunKey, fn: (ms: MutableState) => T): Promise<T> {
+    const cached = await this.load(key)
+    const ms = this.newMutableState(structuredClone(cached.data))
+    const result = fn(ms)
+    if (!ms.isDirty()) return result
+    const changes = ms.finish()
+    const previousStatus = cached.data.status
+    const write = this.runWrite(key, ms.data, changes, cached.dbVersion, 'update')
+    if (ms.data.status !== previousStatus) {
+      write.current = { kind: 'update-status', runId: key.runId, status: ms.data.status }
+    }
+    await this.commit([write], [{ key, data: ms.data, changes }])
+    return result
+  }
+
+  /**
+   * Creates a run (and optionally updates another, e.g. terminating the current run) in one
+   * transaction. The caller holds the workflow id's lock and has checked the current run.
+   */
+  async createLocked(
+    run: NewRun,
+    fn: (ms: MutableState) => void,
+    alsoUpdate?: { key: RunKey; fn: (ms: MutableState) => void },
+  ): Promise<void> {
+    const writes: RunWrite[] = []
+    const published: { key: RunKey; data: MutableStateData; changes: MutableStateChanges }[] = []
+    if (alsoUpdate) {
+      const cached = await this.load(alsoUpdate.key)
+      const other = this.newMutableState(structuredClone(cached.data))
+      alsoUpdate.fn(other)
+      const changes = other.finish()
+      writes.push(this.runWrite(alsoUpdate.key, other.data, changes, cached.dbVersion, 'update'))
+      published.push({ key: alsoUpdate.key, data: other.data, changes })
+    }
+    const info = run.data.executionInfo
+    const key = { namespaceId: info.namespaceId, workflowId: info.workflowId, runId: info.runId }
+    const ms = this.newMutableState(run.data)
+    fn(ms)
+    const changes = ms.finish()
+    const write = this.runWrite(key, ms.data, changes, 0, 'create')
+    write.current = run.current
+    writes.push(write)
+    published.push({ key, data: ms.data, changes })
+    await this.commit(writes, published)
+  }
+
+  /** History events of a run in [minEventId, maxEventId), in pages of `maxBatches` batches. */
+  async readEvents(
+    runId: string,
+    minEventId: number,
+    maxEventId: number,
+    maxBatches = 1_000_000,
+  ): Promise<{ events: pb.HistoryEvent[]; nextEventId: number }> {
+    const { batches, more } = await this.deps.store.executions.readHistory({
+      runId,
+      minEventId,
+      maxEventId,
+      maxBatches,
+    })
+    const events: pb.HistoryEvent[] = []
+    for (const b of batches) {
+      for (const e of HistoryType.decode(b.data).events) {
+        const id = toNumber(e.eventId)
+        if (id >= minEventId && id < maxEventId) events.push(e)
+      }
+    }
+    const last = batches[batches.length - 1]
+    return { events, nextEventId: more && last ? last.lastEventId + 1 : maxEventId }
+  }
+
+  /**
+   * Resolves when the run commits a change or `signal` aborts. Callers re-check the state after
+   * it resolves; the wait itself carries no data (a long poll's wake-up).
+   */
+  waitForChange(key: RunKey, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve()
+      const id = runCacheKey(key)
+      let set = this.waiters.get(id)
+      if (!set) this.waiters.set(id, (set = new Set()))
+      const done = (): void => {
+        set.delete(done)
+        if (set.size === 0) this.waiters.delete(id)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      set.add(done)
+      signal.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  private newMutableState(data: MutableStateData): MutableState {
+    return new MutableState(data, {
+      clock: this.deps.clock,
+      nextTaskId: () => this.deps.nextTaskId(),
+    })
+  }
+
+  private async load(key: RunKey): Promise<CachedRun> {
+    const id = runCacheKey(key)
+    const hit = this.cache.get(id)
+    if (hit) {
+      this.cache.delete(id)
+      this.cache.set(id, hit)
+      return hit
+    }
+    const { execution } = await this.deps.store.executions.getWorkflowExecution({ key })
+    if (!execution) throw workflowNotFound(key.workflowId, key.runId)
+    const run: CachedRun = {
+      data: JSON.parse(Buffer.from(execution.state).toString('utf8')) as MutableStateData,
+      dbVersion: execution.dbVersion,
+    }
+    this.remember(id, run)
+    return run
+  }
+
+  private remember(id: string, run: CachedRun): void {
+    this.cache.delete(id)
+    this.cache.set(id, run)
+    const limit = this.deps.cacheSize ?? 10_000
+    while (this.cache.size > limit) {
+      const oldest = this.cache.keys().next().value
+      if (oldest === undefined) break
+      this.cache.delete(oldest)
+    }
+  }
+
+  private runWrite(
+    key: RunKey,
+    data: MutableStateData,
+    changes: MutableStateChanges,
+    dbVersion: number,
+    mode: 'create' | 'update',
+  ): RunWrite {
+    return {
+      mode,
+      expectedDbVersion: dbVersion,
+      record: {
+        key,
+        state: Buffer.from(JSON.stringify(data)),
+        dbVersion: dbVersion + 1,
+        status: data.status,
+        nextEventId: data.nextEventId,
+      },
+      newHistory: changes.batches,
+      queueTasksToAdd: changes.queueTasks,
+      queueTasksToDelete: changes.queueTaskDeletes,
+      timerTasksToAdd: changes.timers,
+      timerTasksToDelete: changes.timerDeletes,
+    }
+  }
+
+  private async commit(
+    writes: RunWrite[],
+    published: { key: RunKey; data: MutableStateData; changes: MutableStateChanges }[],
+  ): Promise<void> {
+    try {
+      await this.deps.store.executions.updateWorkflowExecutions({ writes })
+    } catch (e: unknown) {
+      for (const p of published) this.cache.delete(runCacheKey(p.key))
+      if (e instanceof ConditionFailedError) {
+        throw new UnavailableError('workflow was changed concurrently, please retry')
+      }
+      throw ensureError(e)
+    }
+    writes.forEach((w, i) => {
+      const p = published[i]!
+      this.remember(runCacheKey(p.key), { data: p.data, dbVersion: w.record.dbVersion })
+      this.sinks?.addQueueTasks(p.changes.queueTasks)
+      this.sinks?.addTimers(p.changes.timers)
+      this.sinks?.removeTimers(p.changes.timerDeletes)
+      const waiting = this.waiters.get(runCacheKey(p.key))
+      if (waiting) for (const wake of [...waiting]) wake()
+    })
+  }
+}
+
+function runCacheKey(key: RunKey): string {
+  return `${key.namespaceId}/${key.workflowId}/${key.runId}`
+}
+
+export function workflowNotFound(workflowId: string, runId: string): NotFoundError {
+  return new NotFoundError(
+    `workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`,
+  )
+}
+
+export function isRunning(data: MutableStateData): boolean {
+  return data.status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+}

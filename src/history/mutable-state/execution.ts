@@ -1,0 +1,187 @@
+/**
+ * The run itself: its start and the ways it closes (completed, failed, canceled, terminated,
+ * timed out), plus cancel requests. Closing a run drops every timer it still has, so nothing fires
+ * for a closed run.
+ */
+import {
+  EventType,
+  RetryState,
+  WorkflowExecutionStatus,
+  WorkflowTaskFailedCause,
+  long,
+  toNumber,
+  type pb,
+} from '../../common/proto.js'
+import type { MutableState } from './mutable-state.js'
+import type { ExecutionInfo, MutableStateData } from './state.js'
+import { failWorkflowTask, scheduleWorkflowTask } from './workflow-tasks.js'
+
+type StartedAttributes = NonNullable<pb.HistoryEvent['workflowExecutionStartedEventAttributes']>
+
+/** The persisted state of a run that has not written anything yet. */
+export function emptyRunState(info: ExecutionInfo): MutableStateData {
+  return {
+    executionInfo: info,
+    state: 'created',
+    status: WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    nextEventId: 1,
+    lastCompletedWorkflowTaskStartedEventId: 0,
+    workflowTaskAttempt: 1,
+    activities: {},
+    timers: {},
+    bufferedEvents: [],
+    cancelRequested: false,
+    cancelRequestId: '',
+    workflowCloseAttempted: false,
+    workflowTimerKeys: [],
+    completionEventId: 0,
+    stateTransitionCount: 0,
+    historySizeBytes: 0,
+  }
+}
+
+/**
+ * Writes WorkflowExecutionStarted, arms the run/execution timeout, and schedules the first
+ * workflow task (or a backoff timer when the start is delayed).
+ */
+export function addWorkflowExecutionStartedEvent(
+  ms: MutableState,
+  attrs: StartedAttributes,
+  startDelayMs: number,
+): void {
+  ms.addEvent(
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+    'workflowExecutionStartedEventAttributes',
+    attrs,
+    ms.info.startTime,
+  )
+  ms.data.state = 'running'
+  const info = ms.info
+  const deadlines = [
+    info.runTimeoutMs > 0 ? info.executionTime + info.runTimeoutMs : 0,
+    info.executionExpirationTime,
+  ].filter((t) => t > 0)
+  if (deadlines.length > 0) {
+    ms.data.workflowTimerKeys.push(
+      ms.addTimer(Math.min(...deadlines), { kind: 'workflow-timeout' }),
+    )
+  }
+  if (startDelayMs > 0) {
+    ms.data.workflowTimerKeys.push(ms.addTimer(info.executionTime, { kind: 'workflow-backoff' }))
+  } else {
+    scheduleWorkflowTask(ms)
+  }
+}
+
+function closeRun(ms: MutableState, status: WorkflowExecutionStatus, event: pb.HistoryEvent): void {
+  const d = ms.data
+  d.state = 'completed'
+  d.status = status
+  d.completionEventId = toNumber(event.eventId)
+  d.executionInfo.closeTime = ms.now()
+  ms.deleteTimers(d.workflowTimerKeys)
+  d.workflowTimerKeys = []
+  for (const t of Object.values(d.timers)) ms.deleteTimers([t.timerKey])
+  for (const a of Object.values(d.activities)) {
+    ms.deleteTimers([...a.attemptTimerKeys, a.scheduleToCloseTimerKey, a.retryTimerKey])
+  }
+  if (d.workflowTask) {
+    ms.deleteTimers(d.workflowTask.timerKeys)
+    ms.deleteQueueTasks(d.workflowTask.queueTaskKeys)
+    d.workflowTask = undefined
+  }
+  // Events still buffered are dropped with the run, as Temporal does for a closed workflow.
+  d.bufferedEvents = []
+}
+
+/** Terminate and timeout first fail a started workflow task, so its worker's answer is refused. */
+function forceCloseWorkflowTask(ms: MutableState): void {
+  if (ms.hasStartedWorkflowTask()) {
+    failWorkflowTask(ms, {
+      cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+      identity: 'history-service',
+      scheduleNext: false,
+    })
+  }
+}
+
+export function completeWorkflow(
+  ms: MutableState,
+  args: { result: pb.Payloads | null | undefined; workflowTaskCompletedEventId: number },
+): void {
+  const event = ms.addEvent(
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    'workflowExecutionCompletedEventAttributes',
+    { result: args.result, workflowTaskCompletedEventId: long(args.workflowTaskCompletedEventId) },
+  )
+  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, event)
+}
+
+export function failWorkflow(
+  ms: MutableState,
+  args: { failure: pb.Failure | null | undefined; workflowTaskCompletedEventId: number },
+): void {
+  const event = ms.addEvent(
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    'workflowExecutionFailedEventAttributes',
+    {
+      failure: args.failure,
+      retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
+      workflowTaskCompletedEventId: long(args.workflowTaskCompletedEventId),
+    },
+  )
+  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event)
+}
+
+export function cancelWorkflow(
+  ms: MutableState,
+  args: { details: pb.Payloads | null | undefined; workflowTaskCompletedEventId: number },
+): void {
+  const event = ms.addEvent(
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    'workflowExecutionCanceledEventAttributes',
+    {
+      details: args.details,
+      workflowTaskCompletedEventId: long(args.workflowTaskCompletedEventId),
+    },
+  )
+  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, event)
+}
+
+export function terminateWorkflow(
+  ms: MutableState,
+  args: { reason: string; details: pb.Payloads | null | undefined; identity: string },
+): void {
+  forceCloseWorkflowTask(ms)
+  const event = ms.addEvent(
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    'workflowExecutionTerminatedEventAttributes',
+    { reason: args.reason, details: args.details, identity: args.identity },
+  )
+  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED, event)
+}
+
+export function timeoutWorkflow(ms: MutableState): void {
+  forceCloseWorkflowTask(ms)
+  const event = ms.addEvent(
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+    'workflowExecutionTimedOutEventAttributes',
+    { retryState: RetryState.RETRY_STATE_TIMEOUT },
+  )
+  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, event)
+}
+
+/** Records a cancel request and gives the workflow a task to act on it. */
+export function requestCancelWorkflow(
+  ms: MutableState,
+  args: { reason: string; identity: string; requestId: string },
+): void {
+  ms.addEvent(
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+    'workflowExecutionCancelRequestedEventAttributes',
+    { cause: args.reason, identity: args.identity },
+  )
+  ms.data.cancelRequested = true
+  ms.data.cancelRequestId = args.requestId
+  scheduleWorkflowTask(ms)
+}

@@ -1,0 +1,126 @@
+/**
+ * The composition root: opens the store, wires frontend, history, matching and the timer queue
+ * together, and serves gRPC. `createServer` is what the CLI and the tests use; it resolves once
+ * the server accepts calls, with every stored task and timer loaded.
+ */
+import { randomBytes } from 'node:crypto'
+import { pino, type Logger } from 'pino'
+import { RealClock, type Clock } from '../common/clock.js'
+import { TaskTokenSigner } from '../common/task-token.js'
+import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../frontend/errors.js'
+import { startGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
+import { createNamespaceHandlers } from '../frontend/handlers/namespaces.js'
+import { createSystemHandlers } from '../frontend/handlers/system.js'
+import { createTaskHandlers } from '../frontend/handlers/tasks.js'
+import { createWorkflowHandlers } from '../frontend/handlers/workflows.js'
+import { NamespaceRegistry } from '../frontend/namespace-registry.js'
+import { HistoryEngine } from '../history/history-engine.js'
+import { executeTimer } from '../history/queues/timer-executor.js'
+import { TimerQueue } from '../history/queues/timer-queue.js'
+import { MatchingEngine } from '../matching/matching-engine.js'
+import { SqliteStore } from '../persistence/sqlite/sqlite-store.js'
+import type { Store } from '../persistence/store.js'
+
+export interface ServerOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string
+  /** gRPC port; default 7233, 0 picks a free one. */
+  port?: number
+  /** SQLite file; in memory when unset. */
+  dbFilename?: string
+  /** `synchronous` of the SQLite file: 'full' (default) survives power loss. */
+  sqliteSynchronous?: 'full' | 'normal'
+  /** Namespaces to create at start besides `default`. */
+  namespaces?: string[]
+  /** How long task polls wait before returning empty; default 60 s. */
+  longPollMs?: number
+  logger?: Logger
+  clock?: Clock
+}
+
+export interface SundialServer {
+  /** `host:port` to give an SDK. */
+  readonly address: string
+  readonly port: number
+  readonly store: Store
+  stop(): Promise<void>
+}
+
+/** Task ids are `rangeId * 2^32 + n`: unique and increasing across restarts. */
+const taskIdRange = 2 ** 32
+
+export async function createServer(opts: ServerOptions = {}): Promise<SundialServer> {
+  const logger = opts.logger ?? pino({ level: 'info' })
+  const clock = opts.clock ?? new RealClock()
+  const host = opts.host ?? '127.0.0.1'
+  const store = SqliteStore.open({ filename: opts.dbFilename, synchronous: opts.sqliteSynchronous })
+  let grpc: GrpcServer | undefined
+  let timers: TimerQueue | undefined
+  try {
+    const namespaces = new NamespaceRegistry({ store: store.namespaces })
+    await namespaces.ensureDefaults(opts.namespaces ?? [])
+    const { value: tokenKey } = await store.cluster.getOrInitMetadata({
+      key: 'task-token-key',
+      value: randomBytes(32).toString('base64'),
+    })
+    const { rangeId } = await store.cluster.acquireShard({ shardId: 1 })
+    let taskSeq = 0
+    const history = new HistoryEngine({
+      store,
+      clock,
+      logger,
+      tokens: new TaskTokenSigner(Buffer.from(tokenKey, 'base64')),
+      nextTaskId: () => rangeId * taskIdRange + ++taskSeq,
+    })
+    const matching = new MatchingEngine({
+      store,
+      clock,
+      logger,
+      longPollMs: opts.longPollMs ?? 60_000,
+    })
+    const timerQueue = new TimerQueue({
+      store,
+      clock,
+      logger,
+      execute: (task) => executeTimer(history, task),
+    })
+    timers = timerQueue
+    history.setTaskSinks({
+      addQueueTasks: (tasks) => matching.addTasks(tasks),
+      addTimers: (t) => timerQueue.add(t),
+      removeTimers: (keys) => timerQueue.remove(keys),
+    })
+    await matching.loadBacklog()
+    await timerQueue.start()
+
+    const limits = { blobSizeLimit: DEFAULT_BLOB_SIZE_LIMIT_BYTES, historyLongPollMs: 20_000 }
+    grpc = await startGrpcServer({
+      host,
+      port: opts.port ?? 7233,
+      logger,
+      workflowService: {
+        ...createNamespaceHandlers({ registry: namespaces }),
+        ...createSystemHandlers({ persistenceStore: 'sqlite' }),
+        ...createWorkflowHandlers({ history, namespaces, limits }),
+        ...createTaskHandlers({ history, matching, namespaces, limits }),
+      },
+      operatorService: {},
+    })
+    const server = grpc
+    return {
+      address: `${host}:${server.port}`,
+      port: server.port,
+      store,
+      async stop() {
+        await server.close()
+        timerQueue.stop()
+        await store.close()
+      },
+    }
+  } catch (e: unknown) {
+    await grpc?.close()
+    timers?.stop()
+    await store.close()
+    throw e
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Shared set-up for integration tests: an in-process Sundial on a random port, the SDK client,
+ * and workers running the bundled test workflows. One bundle per test process.
+ */
+import { fileURLToPath } from 'node:url'
+import { Client, Connection } from '@temporalio/client'
+import {
+  Runtime,
+  DefaultLogger,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundle,
+} from '@temporalio/worker'
+import { pino } from 'pino'
+import { createServer, type ServerOptions, type SundialServer } from '../../src/server/server.js'
+import * as activities from './activities.js'
+
+let bundle: Promise<WorkflowBundle> | undefined
+let runtimeInstalled = false
+
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows.js', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+  })
+  return bundle
+}
+
+export interface Harness {
+  server: SundialServer
+  connection: Connection
+  client: Client
+  /** Runs a worker on `taskQueue` while `fn` runs. */
+  withWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export async function startHarness(opts: ServerOptions = {}): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') })
+    runtimeInstalled = true
+  }
+  const server = await createServer({ port: 0, logger: pino({ level: 'warn' }), ...opts })
+  const connection = await Connection.connect({ address: server.address })
+  const client = new Client({ connection })
+  const workflowBundleCode = await workflowBundle()
+  return {
+    server,
+    connection,
+    client,
+    async withWorker(taskQueue, fn) {
+      const worker = await Worker.create({
+        connection: await workerConnection(server.address),
+        taskQueue,
+        workflowBundle: workflowBundleCode,
+        activities,
+        shutdownGraceTime: '1s',
+      })
+      return worker.runUntil(fn)
+    },
+    async close() {
+      await connection.close()
+      await server.stop()
+    },
+  }
+}
+
+async function workerConnection(address: string) {
+  const { NativeConnection } = await import('@temporalio/worker')
+  return NativeConnection.connect({ address })
+}
+
+let counter = 0
+/** A unique id for this test process. */
+export function uid(prefix: string): string {
+  return `${prefix}-${process.pid}-${++counter}`
+}

@@ -1,0 +1,83 @@
+/** Workflow code for the integration tests (bundled by the SDK's webpack step). */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  sleep,
+} from '@temporalio/workflow'
+import type * as activities from './activities.js'
+
+const { greet, flaky, failHard, waitForCancel } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 },
+})
+
+export async function greeting(name: string): Promise<string> {
+  return await greet(name)
+}
+
+export async function threeActivities(name: string): Promise<string[]> {
+  return [await greet(`${name}-1`), await greet(`${name}-2`), await greet(`${name}-3`)]
+}
+
+export async function retrying(key: string): Promise<string> {
+  return await flaky(key)
+}
+
+export async function nonRetryable(): Promise<void> {
+  await failHard()
+}
+
+export async function startToCloseTimeout(): Promise<void> {
+  const { tooSlow: slow } = proxyActivities<typeof activities>({
+    startToCloseTimeout: '300ms',
+    retry: { maximumAttempts: 1 },
+  })
+  await slow()
+}
+
+export async function heartbeatTimeout(key: string): Promise<string> {
+  const { slowWithHeartbeat: act } = proxyActivities<typeof activities>({
+    startToCloseTimeout: '20s',
+    heartbeatTimeout: '1s',
+    retry: { initialInterval: '50ms', maximumAttempts: 2 },
+  })
+  return await act(key)
+}
+
+export async function sleeper(ms: number): Promise<string> {
+  await sleep(ms)
+  return 'woke'
+}
+
+export async function cancelledTimer(): Promise<string> {
+  const scope = new CancellationScope()
+  const timer = scope.run(() => sleep('1h'))
+  scope.cancel()
+  try {
+    await timer
+  } catch (e) {
+    if (!isCancellation(e)) throw e
+  }
+  await sleep(100)
+  return 'done'
+}
+
+export async function cancellable(): Promise<string> {
+  try {
+    await waitForCancel()
+    return 'not cancelled'
+  } catch (e) {
+    if (isCancellation(e)) throw e
+    throw ApplicationFailure.nonRetryable(`unexpected ${String(e)}`)
+  }
+}
+
+export async function waitsLong(): Promise<void> {
+  await sleep('1h')
+}
+
+export function failing(): Promise<void> {
+  return Promise.reject(ApplicationFailure.nonRetryable('workflow failed on purpose', 'Purpose'))
+}
