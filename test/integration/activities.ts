@@ -38,15 +38,27 @@ export async function slowWithHeartbeat(key: string): Promise<string> {
   return `attempt ${ctx.info.attempt} saw ${String(ctx.info.heartbeatDetails)}`
 }
 
-export async function waitForCancel(): Promise<string> {
+/** Keys of waitForCancel activities that saw their cancellation. */
+export const cancelled = new Set<string>()
+
+export async function waitForCancel(key: string): Promise<string> {
   const ctx = Context.current()
   for (;;) {
     ctx.heartbeat()
     try {
       await ctx.sleep(100)
     } catch (e) {
-      if (e instanceof CancelledFailure) throw e
+      if (e instanceof CancelledFailure) cancelled.add(key)
       throw e
     }
   }
+}
+
+export function alwaysFails(): Promise<void> {
+  return Promise.reject(new Error('always fails'))
+}
+
+/** Never finishes on its own; ends when the worker cancels it (e.g. at shutdown). */
+export async function hangs(): Promise<void> {
+  await Context.current().sleep(120_000)
 }

@@ -37,7 +37,7 @@ export interface Harness {
 
 export async function startHarness(opts: ServerOptions = {}): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') })
+    Runtime.install({ logger: new DefaultLogger('ERROR') })
     runtimeInstalled = true
   }
   const server = await createServer({ port: 0, logger: pino({ level: 'warn' }), ...opts })
@@ -74,4 +74,17 @@ let counter = 0
 /** A unique id for this test process. */
 export function uid(prefix: string): string {
   return `${prefix}-${process.pid}-${++counter}`
+}
+
+/** Retries `fn` until it stops throwing (or `timeoutMs` passes, then throws its last error). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await fn()
+    } catch (e) {
+      if (Date.now() > deadline) throw e
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
 }

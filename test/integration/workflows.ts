@@ -1,5 +1,6 @@
 /** Workflow code for the integration tests (bundled by the SDK's webpack step). */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
@@ -8,7 +9,7 @@ import {
 } from '@temporalio/workflow'
 import type * as activities from './activities.js'
 
-const { greet, flaky, failHard, waitForCancel } = proxyActivities<typeof activities>({
+const { greet, flaky, failHard } = proxyActivities<typeof activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 },
 })
@@ -54,19 +55,25 @@ export async function sleeper(ms: number): Promise<string> {
 export async function cancelledTimer(): Promise<string> {
   const scope = new CancellationScope()
   const timer = scope.run(() => sleep('1h'))
+  await sleep(100)
   scope.cancel()
   try {
     await timer
   } catch (e) {
     if (!isCancellation(e)) throw e
   }
-  await sleep(100)
+  await sleep(200)
   return 'done'
 }
 
-export async function cancellable(): Promise<string> {
+export async function cancellable(key: string): Promise<string> {
+  const { waitForCancel } = proxyActivities<typeof activities>({
+    startToCloseTimeout: '1m',
+    heartbeatTimeout: '2s',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  })
   try {
-    await waitForCancel()
+    await waitForCancel(key)
     return 'not cancelled'
   } catch (e) {
     if (isCancellation(e)) throw e
@@ -80,4 +87,36 @@ export async function waitsLong(): Promise<void> {
 
 export function failing(): Promise<void> {
   return Promise.reject(ApplicationFailure.nonRetryable('workflow failed on purpose', 'Purpose'))
+}
+
+export async function heartbeatTimeoutFinal(key: string): Promise<string> {
+  const { slowWithHeartbeat: act } = proxyActivities<typeof activities>({
+    startToCloseTimeout: '20s',
+    heartbeatTimeout: '1s',
+    retry: { maximumAttempts: 1 },
+  })
+  return await act(key)
+}
+
+export async function retriesForever(): Promise<void> {
+  const { alwaysFails } = proxyActivities<typeof activities>({
+    startToCloseTimeout: '10s',
+    retry: { initialInterval: '100ms', backoffCoefficient: 1 },
+  })
+  await alwaysFails()
+}
+
+/** Waits on an activity that hangs until its 5 s start-to-close timeout; reports how it ended. */
+export async function activityTimesOut(): Promise<string> {
+  const { hangs } = proxyActivities<typeof activities>({
+    startToCloseTimeout: '5s',
+    retry: { maximumAttempts: 1 },
+  })
+  try {
+    await hangs()
+    return 'completed'
+  } catch (e) {
+    const cause = (e as { cause?: { timeoutType?: number; constructor: { name: string } } }).cause
+    return `failed: ${cause?.constructor.name} ${cause?.timeoutType}`
+  }
 }

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { WorkflowFailedError } from '@temporalio/client'
+import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common'
+import { startHarness, uid, type Harness, eventually } from './harness.js'
+import type * as wf from './workflows.js'
+
+let h: Harness
+before(async () => {
+  h = await startHarness()
+})
+after(async () => {
+  await h.close()
+})
+
+async function failureOf(taskQueue: string, run: () => Promise<unknown>): Promise<unknown> {
+  return h.withWorker(taskQueue, () =>
+    run().then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+  )
+}
+
+test('a start-to-close timeout reaches the client as TimeoutFailure START_TO_CLOSE', async () => {
+  const taskQueue = uid('tq')
+  const err = await failureOf(taskQueue, () =>
+    h.client.workflow.execute('startToCloseTimeout', { taskQueue, workflowId: uid('stc') }),
+  )
+  assert.ok(err instanceof WorkflowFailedError)
+  assert.ok(err.cause instanceof ActivityFailure)
+  assert.ok(err.cause.cause instanceof TimeoutFailure, String(err.cause.cause))
+  assert.equal(err.cause.cause.timeoutType, TimeoutType.START_TO_CLOSE)
+  assert.equal(err.cause.cause.message, 'activity StartToClose timeout')
+})
+
+test('a heartbeat timeout reaches the client as TimeoutFailure HEARTBEAT', async () => {
+  const taskQueue = uid('tq')
+  const err = await failureOf(taskQueue, () =>
+    h.client.workflow.execute('heartbeatTimeoutFinal', {
+      taskQueue,
+      workflowId: uid('hb'),
+      args: ['x'],
+    }),
+  )
+  assert.ok(err instanceof WorkflowFailedError)
+  assert.ok(err.cause instanceof ActivityFailure)
+  assert.ok(err.cause.cause instanceof TimeoutFailure, String(err.cause.cause))
+  assert.equal(err.cause.cause.timeoutType, TimeoutType.HEARTBEAT)
+})
+
+test('heartbeat details of a timed-out attempt are visible to the next attempt', async () => {
+  const taskQueue = uid('tq')
+  const result = await h.withWorker(taskQueue, () =>
+    h.client.workflow.execute<typeof wf.heartbeatTimeout>('heartbeatTimeout', {
+      taskQueue,
+      workflowId: uid('hb'),
+      args: ['k1'],
+    }),
+  )
+  assert.equal(result, 'attempt 2 saw progress-k1')
+})
+
+test('describe shows a pending activity with its attempt and last failure', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('describe')
+  await h.withWorker(taskQueue, async () => {
+    const handle = await h.client.workflow.start('retriesForever', { taskQueue, workflowId })
+    const pending = await eventually(async () => {
+      const d = await handle.describe()
+      const a = d.raw.pendingActivities?.[0]
+      assert.ok(a && (a.attempt ?? 0) >= 2, 'not retried yet')
+      return { a, d }
+    })
+    assert.equal(pending.a.activityType?.name, 'alwaysFails')
+    assert.equal(pending.a.lastFailure?.message, 'always fails')
+    assert.ok(Number(pending.d.raw.workflowExecutionInfo?.historyLength) >= 5)
+    assert.ok(Number(pending.d.raw.workflowExecutionInfo?.stateTransitionCount) > 1)
+    await handle.terminate('done looking')
+  })
+})
