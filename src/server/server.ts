@@ -98,6 +98,10 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       host,
       port: opts.port ?? 7233,
       logger,
+      // Payloads above the 2 MB blob limit must reach the handlers, which refuse them with
+      // InvalidArgument as Temporal does; a transport-level RESOURCE_EXHAUSTED would be retried
+      // by the SDK for a long time.
+      maxReceiveMessageBytes: 64 * 1024 * 1024,
       workflowService: {
         ...createNamespaceHandlers({ registry: namespaces }),
         ...createSystemHandlers({ persistenceStore: 'sqlite' }),

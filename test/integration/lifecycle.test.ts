@@ -55,7 +55,11 @@ describe('workflow id policies', () => {
     const taskQueue = uid('tq')
     await h.withWorker(taskQueue, async () => {
       const ok = uid('reuse-ok')
-      await h.client.workflow.execute<typeof wf.sleeper>('sleeper', { taskQueue, workflowId: ok, args: [1] })
+      await h.client.workflow.execute<typeof wf.sleeper>('sleeper', {
+        taskQueue,
+        workflowId: ok,
+        args: [1],
+      })
       await assert.rejects(
         h.client.workflow.start('sleeper', {
           taskQueue,
