@@ -106,17 +106,20 @@ export async function retriesForever(): Promise<void> {
   await alwaysFails()
 }
 
-/** Waits on an activity that hangs until its 5 s start-to-close timeout; reports how it ended. */
+/**
+ * Waits on an activity on a task queue nobody polls until its 5 s schedule-to-close timeout;
+ * reports how it ended.
+ */
 export async function activityTimesOut(): Promise<string> {
   const { hangs } = proxyActivities<typeof activities>({
-    startToCloseTimeout: '5s',
-    retry: { maximumAttempts: 1 },
+    taskQueue: 'nobody-polls-this-queue',
+    scheduleToCloseTimeout: '5s',
   })
   try {
     await hangs()
     return 'completed'
   } catch (e) {
-    const cause = (e as { cause?: { timeoutType?: number; constructor: { name: string } } }).cause
+    const cause = (e as { cause?: { timeoutType?: string; constructor: { name: string } } }).cause
     return `failed: ${cause?.constructor.name} ${cause?.timeoutType}`
   }
 }
