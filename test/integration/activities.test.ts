@@ -79,3 +79,22 @@ test('describe shows a pending activity with its attempt and last failure', asyn
     await handle.terminate('done looking')
   })
 })
+
+test('an activity completed by id from outside the worker (async completion)', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('async')
+  const result = await h.withWorker(taskQueue, async () => {
+    const handle = await h.client.workflow.start<typeof wf.asyncCompletion>('asyncCompletion', {
+      taskQueue,
+      workflowId,
+    })
+    await eventually(async () => {
+      const d = await handle.describe()
+      assert.equal(d.raw.pendingActivities?.[0]?.state, 2, 'activity not started yet')
+    })
+    await h.client.activity.heartbeat({ workflowId, activityId: '1' }, 'halfway')
+    await h.client.activity.complete({ workflowId, activityId: '1' }, 'done elsewhere')
+    return handle.result()
+  })
+  assert.equal(result, 'done elsewhere')
+})

@@ -1,6 +1,7 @@
 /** Activities for the integration tests; shared state is per test key. */
 import { Context, CancelledFailure } from '@temporalio/activity'
 import { ApplicationFailure } from '@temporalio/common'
+import { CompleteAsyncError } from '@temporalio/activity'
 
 export const attempts = new Map<string, number>()
 
@@ -61,4 +62,9 @@ export function alwaysFails(): Promise<void> {
 /** Never finishes on its own; ends when the worker cancels it (e.g. at shutdown). */
 export async function hangs(): Promise<void> {
   await Context.current().sleep(120_000)
+}
+
+/** Completes later, from outside the worker (async completion). */
+export function completedElsewhere(): Promise<string> {
+  throw new CompleteAsyncError()
 }

@@ -58,3 +58,18 @@ test('a cancelled timer never fires', async () => {
     started[0]!.timerStartedEventAttributes?.timerId,
   )
 })
+
+test('a long history is paged to the worker and replays', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('long')
+  const result = await h.withWorker(taskQueue, () =>
+    h.client.workflow.execute<typeof wf.manySleeps>('manySleeps', {
+      taskQueue,
+      workflowId,
+      args: [120],
+    }),
+  )
+  assert.equal(result, 120)
+  const { events } = await h.client.workflow.getHandle(workflowId).fetchHistory()
+  assert.ok(events!.length > 600, `history has ${events!.length} events`)
+})

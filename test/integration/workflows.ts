@@ -123,3 +123,14 @@ export async function activityTimesOut(): Promise<string> {
     return `failed: ${cause?.constructor.name} ${cause?.timeoutType}`
   }
 }
+
+/** Grows a long history (three batches per iteration), so workflow tasks page their history. */
+export async function manySleeps(n: number): Promise<number> {
+  for (let i = 0; i < n; i++) await sleep(1)
+  return n
+}
+
+export async function asyncCompletion(): Promise<string> {
+  const { completedElsewhere } = proxyActivities<typeof activities>({ startToCloseTimeout: '30s' })
+  return await completedElsewhere()
+}
