@@ -14,9 +14,13 @@ export type SystemCapabilities = Required<{
   [K in keyof temporal.api.workflowservice.v1.GetSystemInfoResponse.ICapabilities]: boolean
 }>
 
-/** The capabilities reported unless the caller overrides them. */
+/**
+ * What this server implements, reported as is: workers and clients switch behaviour on these, so
+ * a capability turns true only with the feature (signals and queries carry headers once they
+ * exist; schedules, eager start, memo upsert, versioning and Nexus are not built yet).
+ */
 export const DEFAULT_SYSTEM_CAPABILITIES: SystemCapabilities = {
-  signalAndQueryHeader: true,
+  signalAndQueryHeader: false,
   internalErrorDifferentiation: true,
   activityFailureIncludeHeartbeat: true,
   supportsSchedules: false,
