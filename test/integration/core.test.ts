@@ -65,3 +65,46 @@ describe('activity retries', () => {
     assert.equal(err.cause.cause.type, 'BadInput')
   })
 })
+
+describe('markers, timeouts and task queues', () => {
+  test('local activities and patches record markers the worker replays', async () => {
+    const taskQueue = uid('tq')
+    const workflowId = uid('markers')
+    const result = await h.withWorker(taskQueue, () =>
+      h.client.workflow.execute<typeof wf.markers>('markers', {
+        taskQueue,
+        workflowId,
+        args: ['local'],
+      }),
+    )
+    assert.equal(result, 'Hello, local! (patched)')
+    const { events } = await h.client.workflow.getHandle(workflowId).fetchHistory()
+    const markers = events!.filter((e) => e.markerRecordedEventAttributes)
+    assert.equal(markers.length, 2)
+  })
+
+  test('a schedule-to-start timeout is not retried and reaches the workflow', async () => {
+    const taskQueue = uid('tq')
+    const result = await h.withWorker(taskQueue, () =>
+      h.client.workflow.execute<typeof wf.scheduleToStartTimeout>('scheduleToStartTimeout', {
+        taskQueue,
+        workflowId: uid('s2s'),
+      }),
+    )
+    assert.equal(result, 'failed: TimeoutFailure SCHEDULE_TO_START')
+  })
+
+  test('DescribeTaskQueue lists the worker polling the queue', async () => {
+    const taskQueue = uid('tq')
+    await h.withWorker(taskQueue, async () => {
+      await h.client.workflow.execute('greeting', { taskQueue, workflowId: uid('g'), args: ['x'] })
+      const res = await h.connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: 1,
+      })
+      assert.ok((res.pollers ?? []).length >= 1)
+      assert.ok(res.pollers[0]!.identity)
+    })
+  })
+})

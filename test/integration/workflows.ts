@@ -4,6 +4,8 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
+  proxyLocalActivities,
   proxyActivities,
   sleep,
 } from '@temporalio/workflow'
@@ -133,4 +135,27 @@ export async function manySleeps(n: number): Promise<number> {
 export async function asyncCompletion(): Promise<string> {
   const { completedElsewhere } = proxyActivities<typeof activities>({ startToCloseTimeout: '30s' })
   return await completedElsewhere()
+}
+
+/** Local activities and patches both become MarkerRecorded events. */
+export async function markers(name: string): Promise<string> {
+  const { greet: localGreet } = proxyLocalActivities<typeof activities>({
+    startToCloseTimeout: '10s',
+  })
+  const greeting = await localGreet(name)
+  return patched('my-patch') ? `${greeting} (patched)` : greeting
+}
+
+export async function scheduleToStartTimeout(): Promise<string> {
+  const { greet: unpolled } = proxyActivities<typeof activities>({
+    taskQueue: 'nobody-polls-this-queue',
+    scheduleToStartTimeout: '500ms',
+    startToCloseTimeout: '10s',
+  })
+  try {
+    return await unpolled('nobody')
+  } catch (e) {
+    const cause = (e as { cause?: { timeoutType?: string; constructor: { name: string } } }).cause
+    return `failed: ${cause?.constructor.name} ${cause?.timeoutType}`
+  }
 }

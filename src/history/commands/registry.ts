@@ -13,6 +13,7 @@ import { recordMarker } from './record-marker.js'
 import { requestCancelActivityTask } from './request-cancel-activity-task.js'
 import { scheduleActivityTask } from './schedule-activity-task.js'
 import { cancelTimer, startTimer } from './timers.js'
+import { upsertWorkflowSearchAttributes } from './upsert-workflow-search-attributes.js'
 
 export const commandHandlers: ReadonlyMap<CommandType, CommandHandler> = new Map([
   [CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, scheduleActivityTask],
@@ -23,6 +24,7 @@ export const commandHandlers: ReadonlyMap<CommandType, CommandHandler> = new Map
   [CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, failWorkflowExecution],
   [CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION, cancelWorkflowExecution],
   [CommandType.COMMAND_TYPE_RECORD_MARKER, recordMarker],
+  [CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, upsertWorkflowSearchAttributes],
 ])
 
 /** Commands after which no other command may follow. */
