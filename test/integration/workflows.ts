@@ -3,6 +3,9 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
+  condition,
+  defineSignal,
+  setHandler,
   isCancellation,
   patched,
   proxyLocalActivities,
@@ -158,4 +161,21 @@ export async function scheduleToStartTimeout(): Promise<string> {
     const cause = (e as { cause?: { timeoutType?: string; constructor: { name: string } } }).cause
     return `failed: ${cause?.constructor.name} ${cause?.timeoutType}`
   }
+}
+
+export const addSignal = defineSignal<[number]>('add')
+export const doneSignal = defineSignal('done')
+
+/** Collects `add` signals until `done`; returns them in the order received. */
+export async function collector(): Promise<number[]> {
+  const got: number[] = []
+  let done = false
+  setHandler(addSignal, (n) => {
+    got.push(n)
+  })
+  setHandler(doneSignal, () => {
+    done = true
+  })
+  await condition(() => done)
+  return got
 }

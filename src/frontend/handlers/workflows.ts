@@ -9,6 +9,8 @@ import { msFromDuration } from '../../common/time.js'
 import * as describeWorkflowExecution from '../../history/api/describe-workflow-execution.js'
 import * as getWorkflowExecutionHistory from '../../history/api/get-workflow-execution-history.js'
 import * as requestCancelWorkflowExecution from '../../history/api/request-cancel-workflow-execution.js'
+import * as signalWithStartWorkflowExecution from '../../history/api/signal-with-start-workflow-execution.js'
+import * as signalWorkflowExecution from '../../history/api/signal-workflow-execution.js'
 import * as startWorkflowExecution from '../../history/api/start-workflow-execution.js'
 import * as terminateWorkflowExecution from '../../history/api/terminate-workflow-execution.js'
 import type { HistoryEngine } from '../../history/history-engine.js'
@@ -39,34 +41,24 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
   return {
     async startWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.workflowId)
-      if (!req.workflowType?.name)
-        throw new InvalidArgumentError('WorkflowType is not set on request.')
-      if (req.workflowType.name.length > maxIdLength) {
-        throw new InvalidArgumentError('WorkflowType length exceeds limit.')
-      }
-      if (!req.taskQueue?.name) throw new InvalidArgumentError('TaskQueue is not set on request.')
-      if (req.taskQueue.name.length > maxIdLength) {
-        throw new InvalidArgumentError('TaskQueue length exceeds limit.')
-      }
-      if ((req.requestId ?? '').length > maxIdLength) {
-        throw new InvalidArgumentError('RequestId length exceeds limit.')
-      }
-      for (const [name, d] of [
-        ['WorkflowExecutionTimeout', req.workflowExecutionTimeout],
-        ['WorkflowRunTimeout', req.workflowRunTimeout],
-        ['WorkflowTaskTimeout', req.workflowTaskTimeout],
-        ['WorkflowStartDelay', req.workflowStartDelay],
-      ] as const) {
-        if (msFromDuration(d) < 0) throw new InvalidArgumentError(`Invalid ${name}.`)
-      }
-      const retryProblem = validateRetryPolicy(req.retryPolicy)
-      if (retryProblem) throw new InvalidArgumentError(retryProblem)
-      checkBlobSize(payloadsSize(req.input), limits.blobSizeLimit)
-      checkBlobSize(mapSize(req.memo?.fields), limits.blobSizeLimit)
-      checkBlobSize(mapSize(req.header?.fields), limits.blobSizeLimit)
-      checkBlobSize(mapSize(req.searchAttributes?.indexedFields), limits.blobSizeLimit)
+      validateStartRequest(req, limits)
       return startWorkflowExecution.invoke(history, ns, req)
+    },
+
+    async signalWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.workflowExecution?.workflowId)
+      checkSignalName(req.signalName)
+      checkBlobSize(payloadsSize(req.input), limits.blobSizeLimit)
+      return signalWorkflowExecution.invoke(history, ns, req)
+    },
+
+    async signalWithStartWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      validateStartRequest(req, limits)
+      checkSignalName(req.signalName)
+      checkBlobSize(payloadsSize(req.signalInput), limits.blobSizeLimit)
+      return signalWithStartWorkflowExecution.invoke(history, ns, req)
     },
 
     async getWorkflowExecutionHistory(req, ctx) {
@@ -100,6 +92,43 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
       return requestCancelWorkflowExecution.invoke(history, ns, req)
     },
   }
+}
+
+type StartRequest = Parameters<typeof startWorkflowExecution.invoke>[2]
+
+/** The checks StartWorkflowExecution and SignalWithStartWorkflowExecution share. */
+function validateStartRequest(req: StartRequest, limits: FrontendLimits): void {
+  checkWorkflowId(req.workflowId)
+  if (!req.workflowType?.name) throw new InvalidArgumentError('WorkflowType is not set on request.')
+  if (req.workflowType.name.length > maxIdLength) {
+    throw new InvalidArgumentError('WorkflowType length exceeds limit.')
+  }
+  if (!req.taskQueue?.name) throw new InvalidArgumentError('TaskQueue is not set on request.')
+  if (req.taskQueue.name.length > maxIdLength) {
+    throw new InvalidArgumentError('TaskQueue length exceeds limit.')
+  }
+  if ((req.requestId ?? '').length > maxIdLength) {
+    throw new InvalidArgumentError('RequestId length exceeds limit.')
+  }
+  for (const [name, d] of [
+    ['WorkflowExecutionTimeout', req.workflowExecutionTimeout],
+    ['WorkflowRunTimeout', req.workflowRunTimeout],
+    ['WorkflowTaskTimeout', req.workflowTaskTimeout],
+    ['WorkflowStartDelay', req.workflowStartDelay],
+  ] as const) {
+    if (msFromDuration(d) < 0) throw new InvalidArgumentError(`Invalid ${name}.`)
+  }
+  const retryProblem = validateRetryPolicy(req.retryPolicy)
+  if (retryProblem) throw new InvalidArgumentError(retryProblem)
+  checkBlobSize(payloadsSize(req.input), limits.blobSizeLimit)
+  checkBlobSize(mapSize(req.memo?.fields), limits.blobSizeLimit)
+  checkBlobSize(mapSize(req.header?.fields), limits.blobSizeLimit)
+  checkBlobSize(mapSize(req.searchAttributes?.indexedFields), limits.blobSizeLimit)
+}
+
+function checkSignalName(name: string | null | undefined): void {
+  if (!name) throw new InvalidArgumentError('SignalName is not set on request.')
+  if (name.length > maxIdLength) throw new InvalidArgumentError('SignalName length exceeds limit.')
 }
 
 export function checkWorkflowId(id: string | null | undefined): void {

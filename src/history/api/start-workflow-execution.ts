@@ -20,6 +20,7 @@ import {
   emptyRunState,
   terminateWorkflow,
 } from '../mutable-state/execution.js'
+import type { MutableState } from '../mutable-state/mutable-state.js'
 import { normalTaskQueue } from '../mutable-state/workflow-tasks.js'
 
 type Request = temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest
@@ -50,107 +51,129 @@ export async function invoke(
       if (decision === 'use-existing') return { runId: current.runId, started: false }
       if (decision === 'terminate') terminateRunId = current.runId
     }
-
-    const runId = randomUUID()
-    const now = engine.clock.now()
-    const startDelayMs = msFromDuration(req.workflowStartDelay)
-    const executionTimeoutMs = msFromDuration(req.workflowExecutionTimeout)
-    let runTimeoutMs = msFromDuration(req.workflowRunTimeout)
-    if (runTimeoutMs === 0 || (executionTimeoutMs > 0 && runTimeoutMs > executionTimeoutMs)) {
-      runTimeoutMs = executionTimeoutMs
-    }
-    let taskTimeoutMs = msFromDuration(req.workflowTaskTimeout) || defaultTaskTimeoutMs
-    taskTimeoutMs = Math.min(taskTimeoutMs, maxTaskTimeoutMs)
-    if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs)
-    const executionTime = now + startDelayMs
-    const executionExpirationTime = executionTimeoutMs > 0 ? executionTime + executionTimeoutMs : 0
-    const taskQueue = req.taskQueue?.name ?? ''
-    const retryPolicy = req.retryPolicy ? normalizeRetryPolicy(req.retryPolicy) : undefined
-
-    const data = emptyRunState({
-      namespaceId,
-      workflowId,
-      runId,
-      firstRunId: runId,
-      workflowType: req.workflowType?.name ?? '',
-      taskQueue,
-      executionTimeoutMs,
-      runTimeoutMs,
-      taskTimeoutMs,
-      startTime: now,
-      executionTime,
-      closeTime: 0,
-      executionExpirationTime,
-      createRequestId: requestId,
-      attempt: 1,
-      retryPolicy,
-      memo: encodedMemo.encode(req.memo),
-      searchAttributes: encodedSearchAttributes.encode(req.searchAttributes),
-      stickyTaskQueue: '',
-      stickyScheduleToStartTimeoutMs: 0,
-      cronSchedule: req.cronSchedule ?? '',
-    })
-    const record: CurrentExecutionRecord = {
-      namespaceId,
-      workflowId,
-      runId,
-      createRequestId: requestId,
-      status: Status.WORKFLOW_EXECUTION_STATUS_RUNNING,
-      startTime: now,
-    }
-    await engine.createLocked(
-      {
-        data,
-        current: current
-          ? { kind: 'replace', expectedRunId: current.runId, record }
-          : { kind: 'create', record },
-      },
-      (ms) =>
-        addWorkflowExecutionStartedEvent(
-          ms,
-          {
-            workflowType: req.workflowType,
-            taskQueue: normalTaskQueue(taskQueue),
-            input: req.input,
-            workflowExecutionTimeout: durationFromMs(executionTimeoutMs),
-            workflowRunTimeout: durationFromMs(runTimeoutMs),
-            workflowTaskTimeout: durationFromMs(taskTimeoutMs),
-            originalExecutionRunId: runId,
-            identity: req.identity ?? '',
-            firstExecutionRunId: runId,
-            retryPolicy: retryPolicy ? retryPolicyToProto(retryPolicy) : null,
-            attempt: 1,
-            workflowExecutionExpirationTime: executionExpirationTime
-              ? timestampFromMs(executionExpirationTime)
-              : null,
-            cronSchedule: req.cronSchedule ?? '',
-            firstWorkflowTaskBackoff: startDelayMs > 0 ? durationFromMs(startDelayMs) : null,
-            memo: req.memo,
-            searchAttributes: req.searchAttributes,
-            header: req.header,
-            workflowId,
-            priority: req.priority,
-          },
-          startDelayMs,
-        ),
-      terminateRunId
-        ? {
-            key: { namespaceId, workflowId, runId: terminateRunId },
-            fn: (old) =>
-              terminateWorkflow(old, {
-                reason: 'terminated by new runID',
-                details: null,
-                identity: req.identity ?? '',
-              }),
-          }
-        : undefined,
-    )
+    const runId = await createRun(engine, namespaceId, req, { requestId, current, terminateRunId })
     return { runId, started: true }
   })
 }
 
+/**
+ * Creates a new run of `req.workflowId`, replacing `current` (terminating `terminateRunId` in the
+ * same transaction when given). `beforeFirstTask` adds events between WorkflowExecutionStarted
+ * and the first WorkflowTaskScheduled (signal-with-start's signal). The caller holds the lock.
+ */
+export async function createRun(
+  engine: HistoryEngine,
+  namespaceId: string,
+  req: Request,
+  opts: {
+    requestId: string
+    current: CurrentExecutionRecord | undefined
+    terminateRunId?: string
+    beforeFirstTask?: (ms: MutableState) => void
+  },
+): Promise<string> {
+  const { requestId, current, terminateRunId } = opts
+  const workflowId = req.workflowId ?? ''
+  const runId = randomUUID()
+  const now = engine.clock.now()
+  const startDelayMs = msFromDuration(req.workflowStartDelay)
+  const executionTimeoutMs = msFromDuration(req.workflowExecutionTimeout)
+  let runTimeoutMs = msFromDuration(req.workflowRunTimeout)
+  if (runTimeoutMs === 0 || (executionTimeoutMs > 0 && runTimeoutMs > executionTimeoutMs)) {
+    runTimeoutMs = executionTimeoutMs
+  }
+  let taskTimeoutMs = msFromDuration(req.workflowTaskTimeout) || defaultTaskTimeoutMs
+  taskTimeoutMs = Math.min(taskTimeoutMs, maxTaskTimeoutMs)
+  if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs)
+  const executionTime = now + startDelayMs
+  const executionExpirationTime = executionTimeoutMs > 0 ? executionTime + executionTimeoutMs : 0
+  const taskQueue = req.taskQueue?.name ?? ''
+  const retryPolicy = req.retryPolicy ? normalizeRetryPolicy(req.retryPolicy) : undefined
+
+  const data = emptyRunState({
+    namespaceId,
+    workflowId,
+    runId,
+    firstRunId: runId,
+    workflowType: req.workflowType?.name ?? '',
+    taskQueue,
+    executionTimeoutMs,
+    runTimeoutMs,
+    taskTimeoutMs,
+    startTime: now,
+    executionTime,
+    closeTime: 0,
+    executionExpirationTime,
+    createRequestId: requestId,
+    attempt: 1,
+    retryPolicy,
+    memo: encodedMemo.encode(req.memo),
+    searchAttributes: encodedSearchAttributes.encode(req.searchAttributes),
+    stickyTaskQueue: '',
+    stickyScheduleToStartTimeoutMs: 0,
+    cronSchedule: req.cronSchedule ?? '',
+  })
+  const record: CurrentExecutionRecord = {
+    namespaceId,
+    workflowId,
+    runId,
+    createRequestId: requestId,
+    status: Status.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    startTime: now,
+  }
+  await engine.createLocked(
+    {
+      data,
+      current: current
+        ? { kind: 'replace', expectedRunId: current.runId, record }
+        : { kind: 'create', record },
+    },
+    (ms) =>
+      addWorkflowExecutionStartedEvent(
+        ms,
+        {
+          workflowType: req.workflowType,
+          taskQueue: normalTaskQueue(taskQueue),
+          input: req.input,
+          workflowExecutionTimeout: durationFromMs(executionTimeoutMs),
+          workflowRunTimeout: durationFromMs(runTimeoutMs),
+          workflowTaskTimeout: durationFromMs(taskTimeoutMs),
+          originalExecutionRunId: runId,
+          identity: req.identity ?? '',
+          firstExecutionRunId: runId,
+          retryPolicy: retryPolicy ? retryPolicyToProto(retryPolicy) : null,
+          attempt: 1,
+          workflowExecutionExpirationTime: executionExpirationTime
+            ? timestampFromMs(executionExpirationTime)
+            : null,
+          cronSchedule: req.cronSchedule ?? '',
+          firstWorkflowTaskBackoff: startDelayMs > 0 ? durationFromMs(startDelayMs) : null,
+          memo: req.memo,
+          searchAttributes: req.searchAttributes,
+          header: req.header,
+          workflowId,
+          priority: req.priority,
+        },
+        startDelayMs,
+        () => opts.beforeFirstTask?.(ms),
+      ),
+    terminateRunId
+      ? {
+          key: { namespaceId, workflowId, runId: terminateRunId },
+          fn: (old) =>
+            terminateWorkflow(old, {
+              reason: 'terminated by new runID',
+              details: null,
+              identity: req.identity ?? '',
+            }),
+        }
+      : undefined,
+  )
+  return runId
+}
+
 /** What to do when the workflow id already has a run (startworkflow/api.go resolveDuplicateWorkflowID). */
-function onExisting(
+export function onExisting(
   req: Request,
   current: CurrentExecutionRecord,
 ): 'use-existing' | 'terminate' | 'start' {

@@ -48,6 +48,8 @@ export function addWorkflowExecutionStartedEvent(
   ms: MutableState,
   attrs: StartedAttributes,
   startDelayMs: number,
+  /** Adds events that belong before the first workflow task (signal-with-start's signal). */
+  beforeFirstTask?: () => void,
 ): void {
   ms.addEvent(
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
@@ -66,6 +68,7 @@ export function addWorkflowExecutionStartedEvent(
       ms.addTimer(Math.min(...deadlines), { kind: 'workflow-timeout' }),
     )
   }
+  beforeFirstTask?.()
   if (startDelayMs > 0) {
     ms.data.workflowTimerKeys.push(ms.addTimer(info.executionTime, { kind: 'workflow-backoff' }))
   } else {

@@ -125,4 +125,6 @@ export interface MutableStateData {
   historySizeBytes: number
   /** Request ids of cancel requests already applied, for idempotency. */
   cancelRequestId: string
+  /** Request ids of recent signals, so a retried SignalWorkflowExecution applies once. */
+  signalRequestIds?: string[]
 }
