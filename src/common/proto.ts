@@ -62,6 +62,8 @@ export const WorkflowIdConflictPolicy = api.enums.v1.WorkflowIdConflictPolicy
 export const NamespaceState = api.enums.v1.NamespaceState
 export const HistoryEventFilterType = api.enums.v1.HistoryEventFilterType
 export const PendingActivityState = api.enums.v1.PendingActivityState
+export const ContinueAsNewInitiator = api.enums.v1.ContinueAsNewInitiator
+export type ContinueAsNewInitiator = temporal.api.enums.v1.ContinueAsNewInitiator
 
 /** An int64 as protobufjs hands it over (Long when decoded, number when we built it). */
 export type Int64 = Long | number | string | null | undefined

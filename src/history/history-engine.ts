@@ -26,6 +26,8 @@ import type {
 } from '../persistence/store.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { MutableState, type MutableStateChanges } from './mutable-state/mutable-state.js'
+import { addWorkflowExecutionStartedEvent } from './mutable-state/execution.js'
+import type { PreparedRun } from './mutable-state/new-run.js'
 import type { MutableStateData } from './mutable-state/state.js'
 
 /** Where committed tasks go: matching for queue tasks, the timer queue for timers. */
@@ -125,8 +127,38 @@ export class HistoryEngine {
     if (ms.data.status !== previousStatus) {
       write.current = { kind: 'update-status', runId: key.runId, status: ms.data.status }
     }
-    await this.commit([write], [{ key, data: ms.data, changes }])
+    const writes = [write]
+    const published = [{ key, data: ms.data, changes }]
+    if (ms.newRun) {
+      const next = this.startRun(ms.newRun, key.runId)
+      writes.push(next.write)
+      published.push(next.published)
+    }
+    await this.commit(writes, published)
     return result
+  }
+
+  /** The write creating a run that replaces `previousRunId` as current (continue-as-new etc.). */
+  private startRun(run: PreparedRun, previousRunId: string) {
+    const info = run.data.executionInfo
+    const key = { namespaceId: info.namespaceId, workflowId: info.workflowId, runId: info.runId }
+    const ms = this.newMutableState(run.data)
+    addWorkflowExecutionStartedEvent(ms, run.started, run.startDelayMs)
+    const changes = ms.finish()
+    const write = this.runWrite(key, ms.data, changes, 0, 'create')
+    write.current = {
+      kind: 'replace',
+      expectedRunId: previousRunId,
+      record: {
+        namespaceId: key.namespaceId,
+        workflowId: key.workflowId,
+        runId: key.runId,
+        createRequestId: info.createRequestId,
+        status: ms.data.status,
+        startTime: info.startTime,
+      },
+    }
+    return { write, published: { key, data: ms.data, changes } }
   }
 
   /**

@@ -4,6 +4,8 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  continueAsNew,
+  workflowInfo,
   defineSignal,
   setHandler,
   isCancellation,
@@ -178,4 +180,22 @@ export async function collector(): Promise<number[]> {
   })
   await condition(() => done)
   return got
+}
+
+/** Continues as new `times` times, then returns how many runs there were. */
+export async function continuing(times: number, run = 1): Promise<number> {
+  if (run <= times) await continueAsNew<typeof continuing>(times, run + 1)
+  return run
+}
+
+/** Fails on its first two attempts; the workflow retry policy starts new runs. */
+export function retriedWorkflow(): Promise<number> {
+  const { attempt } = workflowInfo()
+  if (attempt < 3) return Promise.reject(ApplicationFailure.retryable(`attempt ${attempt} fails`))
+  return Promise.resolve(attempt)
+}
+
+export function cronJob(): Promise<string> {
+  const info = workflowInfo()
+  return Promise.resolve(`run after ${JSON.stringify(info.lastResult ?? 'nothing')}`)
 }

@@ -13,6 +13,7 @@ import * as signalWithStartWorkflowExecution from '../../history/api/signal-with
 import * as signalWorkflowExecution from '../../history/api/signal-workflow-execution.js'
 import * as startWorkflowExecution from '../../history/api/start-workflow-execution.js'
 import * as terminateWorkflowExecution from '../../history/api/terminate-workflow-execution.js'
+import { isValidCronSchedule } from '../../history/cron.js'
 import type { HistoryEngine } from '../../history/history-engine.js'
 import { checkBlobSize } from '../errors.js'
 import type { NamespaceRegistry } from '../namespace-registry.js'
@@ -120,6 +121,12 @@ function validateStartRequest(req: StartRequest, limits: FrontendLimits): void {
   }
   const retryProblem = validateRetryPolicy(req.retryPolicy)
   if (retryProblem) throw new InvalidArgumentError(retryProblem)
+  if (req.cronSchedule && !isValidCronSchedule(req.cronSchedule)) {
+    throw new InvalidArgumentError('Invalid CronSchedule.')
+  }
+  if (req.cronSchedule && msFromDuration(req.workflowStartDelay) > 0) {
+    throw new InvalidArgumentError('CronSchedule and WorkflowStartDelay may not be used together.')
+  }
   checkBlobSize(payloadsSize(req.input), limits.blobSizeLimit)
   checkBlobSize(mapSize(req.memo?.fields), limits.blobSizeLimit)
   checkBlobSize(mapSize(req.header?.fields), limits.blobSizeLimit)

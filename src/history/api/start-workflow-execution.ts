@@ -10,25 +10,18 @@ import {
   WorkflowIdReusePolicy,
   type temporal,
 } from '../../common/proto.js'
-import { normalizeRetryPolicy, retryPolicyToProto } from '../../common/retry-policy.js'
-import { durationFromMs, msFromDuration, timestampFromMs } from '../../common/time.js'
+import { msFromDuration } from '../../common/time.js'
 import type { CurrentExecutionRecord } from '../../persistence/store.js'
+import { cronBackoffMs } from '../cron.js'
 import type { HistoryEngine } from '../history-engine.js'
-import { encodedMemo, encodedSearchAttributes } from '../mutable-state/encoded.js'
-import {
-  addWorkflowExecutionStartedEvent,
-  emptyRunState,
-  terminateWorkflow,
-} from '../mutable-state/execution.js'
+import { addWorkflowExecutionStartedEvent, terminateWorkflow } from '../mutable-state/execution.js'
 import type { MutableState } from '../mutable-state/mutable-state.js'
-import { normalTaskQueue } from '../mutable-state/workflow-tasks.js'
+import { prepareRun } from '../mutable-state/new-run.js'
 
 type Request = temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest
 type Response = temporal.api.workflowservice.v1.IStartWorkflowExecutionResponse
 
 const Status = WorkflowExecutionStatus
-const defaultTaskTimeoutMs = 10_000
-const maxTaskTimeoutMs = 120_000
 
 export async function invoke(
   engine: HistoryEngine,
@@ -73,46 +66,31 @@ export async function createRun(
   },
 ): Promise<string> {
   const { requestId, current, terminateRunId } = opts
-  const workflowId = req.workflowId ?? ''
-  const runId = randomUUID()
   const now = engine.clock.now()
-  const startDelayMs = msFromDuration(req.workflowStartDelay)
-  const executionTimeoutMs = msFromDuration(req.workflowExecutionTimeout)
-  let runTimeoutMs = msFromDuration(req.workflowRunTimeout)
-  if (runTimeoutMs === 0 || (executionTimeoutMs > 0 && runTimeoutMs > executionTimeoutMs)) {
-    runTimeoutMs = executionTimeoutMs
-  }
-  let taskTimeoutMs = msFromDuration(req.workflowTaskTimeout) || defaultTaskTimeoutMs
-  taskTimeoutMs = Math.min(taskTimeoutMs, maxTaskTimeoutMs)
-  if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs)
-  const executionTime = now + startDelayMs
-  const executionExpirationTime = executionTimeoutMs > 0 ? executionTime + executionTimeoutMs : 0
-  const taskQueue = req.taskQueue?.name ?? ''
-  const retryPolicy = req.retryPolicy ? normalizeRetryPolicy(req.retryPolicy) : undefined
-
-  const data = emptyRunState({
+  const run = prepareRun({
     namespaceId,
-    workflowId,
-    runId,
-    firstRunId: runId,
+    workflowId: req.workflowId ?? '',
     workflowType: req.workflowType?.name ?? '',
-    taskQueue,
-    executionTimeoutMs,
-    runTimeoutMs,
-    taskTimeoutMs,
-    startTime: now,
-    executionTime,
-    closeTime: 0,
-    executionExpirationTime,
-    createRequestId: requestId,
-    attempt: 1,
-    retryPolicy,
-    memo: encodedMemo.encode(req.memo),
-    searchAttributes: encodedSearchAttributes.encode(req.searchAttributes),
-    stickyTaskQueue: '',
-    stickyScheduleToStartTimeoutMs: 0,
+    taskQueue: req.taskQueue?.name ?? '',
+    input: req.input,
+    executionTimeoutMs: msFromDuration(req.workflowExecutionTimeout),
+    runTimeoutMs: msFromDuration(req.workflowRunTimeout),
+    taskTimeoutMs: msFromDuration(req.workflowTaskTimeout),
+    // A cron workflow's first run waits for the schedule's first time (GetCronBackoffDuration).
+    startDelayMs: req.cronSchedule
+      ? cronBackoffMs(req.cronSchedule, now)
+      : msFromDuration(req.workflowStartDelay),
+    now,
+    requestId,
+    identity: req.identity ?? '',
+    retryPolicy: req.retryPolicy,
+    memo: req.memo,
+    searchAttributes: req.searchAttributes,
+    header: req.header,
     cronSchedule: req.cronSchedule ?? '',
+    chain: { priority: req.priority },
   })
+  const { workflowId, runId } = run.data.executionInfo
   const record: CurrentExecutionRecord = {
     namespaceId,
     workflowId,
@@ -123,39 +101,14 @@ export async function createRun(
   }
   await engine.createLocked(
     {
-      data,
+      data: run.data,
       current: current
         ? { kind: 'replace', expectedRunId: current.runId, record }
         : { kind: 'create', record },
     },
     (ms) =>
-      addWorkflowExecutionStartedEvent(
-        ms,
-        {
-          workflowType: req.workflowType,
-          taskQueue: normalTaskQueue(taskQueue),
-          input: req.input,
-          workflowExecutionTimeout: durationFromMs(executionTimeoutMs),
-          workflowRunTimeout: durationFromMs(runTimeoutMs),
-          workflowTaskTimeout: durationFromMs(taskTimeoutMs),
-          originalExecutionRunId: runId,
-          identity: req.identity ?? '',
-          firstExecutionRunId: runId,
-          retryPolicy: retryPolicy ? retryPolicyToProto(retryPolicy) : null,
-          attempt: 1,
-          workflowExecutionExpirationTime: executionExpirationTime
-            ? timestampFromMs(executionExpirationTime)
-            : null,
-          cronSchedule: req.cronSchedule ?? '',
-          firstWorkflowTaskBackoff: startDelayMs > 0 ? durationFromMs(startDelayMs) : null,
-          memo: req.memo,
-          searchAttributes: req.searchAttributes,
-          header: req.header,
-          workflowId,
-          priority: req.priority,
-        },
-        startDelayMs,
-        () => opts.beforeFirstTask?.(ms),
+      addWorkflowExecutionStartedEvent(ms, run.started, run.startDelayMs, () =>
+        opts.beforeFirstTask?.(ms),
       ),
     terminateRunId
       ? {

@@ -12,7 +12,7 @@ import {
   type CommandHandler,
 } from './command-context.js'
 
-function checkNoUnhandledEvents(ctx: CommandContext): void {
+export function checkNoUnhandledEvents(ctx: CommandContext): void {
   if (ctx.ms.hasBufferedEvents()) {
     ctx.ms.data.workflowCloseAttempted = true
     throw new BadCommandError(

@@ -9,6 +9,7 @@ import {
   failWorkflowExecution,
 } from './close-workflow.js'
 import type { CommandHandler } from './command-context.js'
+import { continueAsNewWorkflowExecution } from './continue-as-new-workflow-execution.js'
 import { recordMarker } from './record-marker.js'
 import { requestCancelActivityTask } from './request-cancel-activity-task.js'
 import { scheduleActivityTask } from './schedule-activity-task.js'
@@ -23,6 +24,7 @@ export const commandHandlers: ReadonlyMap<CommandType, CommandHandler> = new Map
   [CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecution],
   [CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, failWorkflowExecution],
   [CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION, cancelWorkflowExecution],
+  [CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, continueAsNewWorkflowExecution],
   [CommandType.COMMAND_TYPE_RECORD_MARKER, recordMarker],
   [CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, upsertWorkflowSearchAttributes],
 ])

@@ -3,15 +3,19 @@
  * timed out), plus cancel requests. Closing a run drops every timer it still has, so nothing fires
  * for a closed run.
  */
+import { randomUUID } from 'node:crypto'
 import {
+  ContinueAsNewInitiator,
   EventType,
   RetryState,
+  TimeoutType,
   WorkflowExecutionStatus,
   WorkflowTaskFailedCause,
   long,
   toNumber,
   type pb,
 } from '../../common/proto.js'
+import { cronBackoff, startFollowingRun, workflowRetry } from './continue-as-new.js'
 import type { MutableState } from './mutable-state.js'
 import type { ExecutionInfo, MutableStateData } from './state.js'
 import { failWorkflowTask, scheduleWorkflowTask } from './workflow-tasks.js'
@@ -76,7 +80,11 @@ export function addWorkflowExecutionStartedEvent(
   }
 }
 
-function closeRun(ms: MutableState, status: WorkflowExecutionStatus, event: pb.HistoryEvent): void {
+export function closeRun(
+  ms: MutableState,
+  status: WorkflowExecutionStatus,
+  event: pb.HistoryEvent,
+): void {
   const d = ms.data
   d.state = 'completed'
   d.status = status
@@ -112,28 +120,76 @@ export function completeWorkflow(
   ms: MutableState,
   args: { result: pb.Payloads | null | undefined; workflowTaskCompletedEventId: number },
 ): void {
+  const cron = cronBackoff(ms)
+  const newRunId = cron === undefined ? '' : randomUUID()
   const event = ms.addEvent(
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
     'workflowExecutionCompletedEventAttributes',
-    { result: args.result, workflowTaskCompletedEventId: long(args.workflowTaskCompletedEventId) },
+    {
+      result: args.result,
+      workflowTaskCompletedEventId: long(args.workflowTaskCompletedEventId),
+      newExecutionRunId: newRunId,
+    },
   )
   closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, event)
+  if (cron !== undefined) {
+    startFollowingRun(ms, {
+      runId: newRunId,
+      initiator: ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE,
+      backoffMs: cron,
+      result: args.result,
+    })
+  }
 }
 
 export function failWorkflow(
   ms: MutableState,
   args: { failure: pb.Failure | null | undefined; workflowTaskCompletedEventId: number },
 ): void {
+  const next = followingRunAfterFailure(ms, args.failure)
   const event = ms.addEvent(
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
     'workflowExecutionFailedEventAttributes',
     {
       failure: args.failure,
-      retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
+      retryState: next.retryState,
       workflowTaskCompletedEventId: long(args.workflowTaskCompletedEventId),
+      newExecutionRunId: next.runId,
     },
   )
   closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event)
+  next.start()
+}
+
+/**
+ * A failed or timed-out run is retried per its retry policy, else continued by its cron
+ * schedule, else simply closed (retryCronContinueAsNew).
+ */
+function followingRunAfterFailure(
+  ms: MutableState,
+  failure: pb.Failure | null | undefined,
+): { retryState: RetryState; runId: string; start: () => void } {
+  const retry = workflowRetry(ms, failure)
+  let initiator: ContinueAsNewInitiator | undefined
+  let backoffMs = 0
+  if (retry.state === RetryState.RETRY_STATE_IN_PROGRESS) {
+    initiator = ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY
+    backoffMs = retry.delayMs
+  } else {
+    const cron = cronBackoff(ms)
+    if (cron !== undefined) {
+      initiator = ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE
+      backoffMs = cron
+    }
+  }
+  if (initiator === undefined) return { retryState: retry.state, runId: '', start: () => {} }
+  const runId = randomUUID()
+  const chosen = initiator
+  return {
+    retryState: retry.state,
+    runId,
+    start: () => startFollowingRun(ms, { runId, initiator: chosen, backoffMs, failure }),
+  }
 }
 
 export function cancelWorkflow(
@@ -166,12 +222,24 @@ export function terminateWorkflow(
 
 export function timeoutWorkflow(ms: MutableState): void {
   forceCloseWorkflowTask(ms)
+  // An expired execution ends the chain; a run timeout may retry or continue by cron
+  // (timer_queue_active_task_executor.go executeWorkflowRunTimeoutTask).
+  const expiration = ms.info.executionExpirationTime
+  const expired = expiration > 0 && expiration <= ms.now()
+  const next = expired
+    ? { retryState: RetryState.RETRY_STATE_TIMEOUT, runId: '', start: () => {} }
+    : followingRunAfterFailure(ms, {
+        message: 'workflow timeout',
+        source: 'Server',
+        timeoutFailureInfo: { timeoutType: TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE },
+      })
   const event = ms.addEvent(
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
     'workflowExecutionTimedOutEventAttributes',
-    { retryState: RetryState.RETRY_STATE_TIMEOUT },
+    { retryState: next.retryState, newExecutionRunId: next.runId },
   )
   closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, event)
+  next.start()
 }
 
 /** Records a cancel request and gives the workflow a task to act on it. */

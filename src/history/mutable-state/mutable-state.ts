@@ -20,6 +20,7 @@ import {
   type TimerTaskKey,
 } from '../../persistence/store.js'
 import { encodedEvent } from './encoded.js'
+import type { PreparedRun } from './new-run.js'
 import type { MutableStateData } from './state.js'
 import type { TimerTaskData } from '../queues/timer-task.js'
 
@@ -95,6 +96,11 @@ export class MutableState {
   private readonly timerDeletes: TimerTaskKey[] = []
   /** Set when anything changed, so a no-op transaction writes nothing. */
   private dirty = false
+  /**
+   * A run this transaction starts as the workflow id's new current run, after closing this one
+   * (continue-as-new, retry, cron). Written in the same transaction.
+   */
+  newRun: PreparedRun | undefined
 
   constructor(
     readonly data: MutableStateData,

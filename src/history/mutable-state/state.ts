@@ -31,6 +31,12 @@ export interface ExecutionInfo {
   retryPolicy?: RetryPolicyData
   memo?: string
   searchAttributes?: string
+  /** The run's input, kept only when a retry or cron run will need it again. */
+  input?: string
+  /** The last successful result of a cron chain, handed to the next run. */
+  lastCompletionResult?: string
+  /** The parent that started this run as a child, to report its close to. */
+  parent?: { namespaceId: string; workflowId: string; runId: string; initiatedEventId: number }
   stickyTaskQueue: string
   stickyScheduleToStartTimeoutMs: number
   cronSchedule: string
