@@ -4,7 +4,7 @@
  * error class (`WorkflowExecutionAlreadyStartedError`, `NamespaceNotFoundError`, ...).
  */
 import { status as GrpcStatus } from '@grpc/grpc-js'
-import { api } from './proto.js'
+import { api, type temporal } from './proto.js'
 
 /** A protobuf message to put in `google.rpc.Status.details`, by its full type name. */
 export interface ErrorDetail {
@@ -84,6 +84,32 @@ export class AlreadyExistsError extends ServiceError {
 
 export class ResourceExhaustedError extends ServiceError {
   readonly code = GrpcStatus.RESOURCE_EXHAUSTED
+}
+
+/**
+ * A worker answered a query with a failure (api-go `serviceerror/query_failed.go`): InvalidArgument
+ * carrying `QueryFailedFailure`, whose failure the SDK decodes (the TypeScript client reports any
+ * InvalidArgument from QueryWorkflow as `QueryNotRegisteredError`).
+ */
+export class QueryFailedError extends ServiceError {
+  readonly code = GrpcStatus.INVALID_ARGUMENT
+  constructor(
+    message: string,
+    readonly failure?: temporal.api.failure.v1.IFailure | null,
+  ) {
+    super(message)
+  }
+  override detail(): ErrorDetail {
+    return detailOf(details.QueryFailedFailure, 'QueryFailedFailure', { failure: this.failure })
+  }
+}
+
+/** The run cannot answer yet (api-go `serviceerror/workflow_not_ready.go`): FailedPrecondition. */
+export class WorkflowNotReadyError extends ServiceError {
+  readonly code = GrpcStatus.FAILED_PRECONDITION
+  override detail(): ErrorDetail {
+    return detailOf(details.WorkflowNotReadyFailure, 'WorkflowNotReadyFailure', {})
+  }
 }
 
 export class UnavailableError extends ServiceError {

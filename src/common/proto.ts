@@ -40,6 +40,8 @@ export declare namespace pb {
   export type WorkflowTaskCompletedEventAttributes =
     temporal.api.history.v1.IWorkflowTaskCompletedEventAttributes
   export type PendingActivityInfo = temporal.api.workflow.v1.IPendingActivityInfo
+  export type WorkflowQuery = temporal.api.query.v1.IWorkflowQuery
+  export type WorkflowQueryResult = temporal.api.query.v1.IWorkflowQueryResult
 }
 
 export const EventType = api.enums.v1.EventType
@@ -62,6 +64,15 @@ export const WorkflowIdConflictPolicy = api.enums.v1.WorkflowIdConflictPolicy
 export const NamespaceState = api.enums.v1.NamespaceState
 export const HistoryEventFilterType = api.enums.v1.HistoryEventFilterType
 export const PendingActivityState = api.enums.v1.PendingActivityState
+export const ParentClosePolicy = api.enums.v1.ParentClosePolicy
+export const StartChildWorkflowExecutionFailedCause =
+  api.enums.v1.StartChildWorkflowExecutionFailedCause
+export const SignalExternalWorkflowExecutionFailedCause =
+  api.enums.v1.SignalExternalWorkflowExecutionFailedCause
+export const CancelExternalWorkflowExecutionFailedCause =
+  api.enums.v1.CancelExternalWorkflowExecutionFailedCause
+export const QueryResultType = api.enums.v1.QueryResultType
+export const QueryRejectCondition = api.enums.v1.QueryRejectCondition
 export const ContinueAsNewInitiator = api.enums.v1.ContinueAsNewInitiator
 export type ContinueAsNewInitiator = temporal.api.enums.v1.ContinueAsNewInitiator
 

@@ -16,6 +16,8 @@ export interface TaskToken {
   startedEventId?: number
   /** Activity tasks: the activity id, so a completion cannot land on another activity. */
   activityId?: string
+  /** Query tasks: the in-memory query task the answer belongs to (Temporal's QueryTask token). */
+  queryTaskId?: string
 }
 
 const VERSION = 1

@@ -29,6 +29,7 @@ import { MutableState, type MutableStateChanges } from './mutable-state/mutable-
 import { addWorkflowExecutionStartedEvent } from './mutable-state/execution.js'
 import type { PreparedRun } from './mutable-state/new-run.js'
 import type { MutableStateData } from './mutable-state/state.js'
+import { QueryRegistry } from './query-registry.js'
 
 /** Where committed tasks go: matching for queue tasks, the timer queue for timers. */
 export interface TaskSinks {
@@ -66,6 +67,8 @@ export class HistoryEngine {
   private readonly cache = new Map<string, CachedRun>()
   private readonly waiters = new Map<string, Set<() => void>>()
   private sinks: TaskSinks | undefined
+  /** Consistent queries waiting for a run's next workflow task (in memory, as in Temporal). */
+  readonly queries = new QueryRegistry()
 
   constructor(readonly deps: HistoryEngineDeps) {}
 

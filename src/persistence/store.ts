@@ -100,6 +100,12 @@ export interface QueueTask {
   createdTime: number
   /** Milliseconds since the epoch after which the task is stale (0 = never). */
   expiryTime: number
+  /**
+   * Routing hint, not persisted: set on a workflow task for a worker's sticky queue to the run's
+   * normal queue, where matching sends it while the sticky worker is away. After a restart the
+   * hint is gone and the task's sticky schedule-to-start timer moves it instead.
+   */
+  stickyNormalName?: string
 }
 
 export const QueueKind = { Workflow: 0, Activity: 1 } as const

@@ -5,6 +5,9 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  executeChild,
+  getExternalWorkflowHandle,
+  startChild,
   workflowInfo,
   defineSignal,
   setHandler,
@@ -198,4 +201,54 @@ export function retriedWorkflow(): Promise<number> {
 export function cronJob(): Promise<string> {
   const info = workflowInfo()
   return Promise.resolve(`run after ${JSON.stringify(info.lastResult ?? 'nothing')}`)
+}
+
+export async function parentOfOne(name: string): Promise<string> {
+  return await executeChild(greeting, {
+    args: [name],
+    workflowId: `${workflowInfo().workflowId}-child`,
+  })
+}
+
+export async function parentOfFailing(): Promise<string> {
+  try {
+    await executeChild(failing, { workflowId: `${workflowInfo().workflowId}-child` })
+    return 'child succeeded?'
+  } catch (e) {
+    const f = e as { constructor: { name: string }; cause?: { message?: string } }
+    return `${f.constructor.name}: ${f.cause?.message ?? ''}`
+  }
+}
+
+/** Starts a long-running child with the given parent-close policy, then completes. */
+export async function parentThatLeaves(
+  policy: 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON',
+): Promise<string> {
+  const child = await startChild(waitsLong, {
+    workflowId: `${workflowInfo().workflowId}-child`,
+    parentClosePolicy: policy,
+  })
+  return child.workflowId
+}
+
+/** Starts a child whose id is taken by a running workflow. */
+export async function parentWithTakenId(takenId: string): Promise<string> {
+  try {
+    await executeChild(waitsLong, { workflowId: takenId })
+    return 'started?'
+  } catch (e) {
+    return (e as { constructor: { name: string } }).constructor.name
+  }
+}
+
+/** Signals and cancels other workflows by id. */
+export async function messenger(targetId: string): Promise<string> {
+  await getExternalWorkflowHandle(targetId).signal(addSignal, 42)
+  await getExternalWorkflowHandle(targetId).signal(doneSignal)
+  try {
+    await getExternalWorkflowHandle(`${targetId}-missing`).signal(doneSignal)
+    return 'signalled a missing workflow?'
+  } catch (e) {
+    return `missing: ${(e as { constructor: { name: string } }).constructor.name}`
+  }
 }

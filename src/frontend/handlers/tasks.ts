@@ -66,7 +66,7 @@ export function createTaskHandlers(deps: TaskHandlersDeps): WorkflowServiceHandl
 
     async respondWorkflowTaskCompleted(req) {
       const ns = await namespace(req.namespace)
-      return respondWorkflowTaskCompleted.invoke(history, ns.id, req, {
+      return respondWorkflowTaskCompleted.invoke(history, ns, req, {
         blobSizeLimit: limits.blobSizeLimit,
       })
     },

@@ -2,14 +2,24 @@
  * A poller took a workflow task from matching: record it as started and build the poll response
  * with the run's history (first page, and the transient task's events when it has them).
  * Returns undefined for a task that is no longer wanted (run closed, task already started or
- * replaced), which the poller drops (recordworkflowtaskstarted/api.go).
+ * replaced, or a sticky queue's task for a run that has left it), which the poller drops
+ * (recordworkflowtaskstarted/api.go).
+ *
+ * A run still sticky to its worker gets only the events after the last completed task's started
+ * event; the worker has the rest cached. A task the sticky worker was too slow for, taken from
+ * the normal queue instead, ends the stickiness first, so that poller gets the full history.
  */
 import { randomUUID } from 'node:crypto'
 import { NotFoundError } from '../../common/errors.js'
-import { long, type temporal } from '../../common/proto.js'
+import { TaskQueueKind, long, type pb, type temporal } from '../../common/proto.js'
 import { timestampFromMs } from '../../common/time.js'
 import type { QueueTask } from '../../persistence/store.js'
 import type { HistoryEngine } from '../history-engine.js'
+import {
+  clearStickyTaskQueue,
+  currentTaskQueue,
+  isStickyTaskQueueSet,
+} from '../mutable-state/sticky.js'
 import {
   normalTaskQueue,
   startWorkflowTask,
@@ -25,7 +35,7 @@ export const historyPageBatches = 256
 export async function invoke(
   engine: HistoryEngine,
   task: QueueTask,
-  poll: { identity: string },
+  poll: { identity: string; taskQueue: pb.TaskQueue },
 ): Promise<Response | undefined> {
   const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId }
   let started
@@ -40,15 +50,31 @@ export async function invoke(
       ) {
         return undefined
       }
+      const current = currentTaskQueue(ms.info)
+      if (isStickyTaskQueueSet(ms.info) && current.name !== poll.taskQueue.name) {
+        // The sticky worker was unavailable and matching sent the task to the normal queue.
+        clearStickyTaskQueue(ms.info)
+        ms.markDirty()
+      } else if (
+        current.kind === TaskQueueKind.TASK_QUEUE_KIND_NORMAL &&
+        poll.taskQueue.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY
+      ) {
+        // A stale task on a sticky queue the run has left (reset, failed over to the normal
+        // queue): a newer task is scheduled already, or the schedule-to-start timer makes one.
+        return undefined
+      }
       ms.deleteQueueTasks([task])
       const info = startWorkflowTask(ms, { requestId: randomUUID(), identity: poll.identity })
+      const previousStartedEventId = ms.data.lastCompletedWorkflowTaskStartedEventId
       return {
         wt: { ...info },
         nextEventId: ms.data.nextEventId,
-        previousStartedEventId: ms.data.lastCompletedWorkflowTaskStartedEventId,
+        previousStartedEventId,
+        firstEventId: isStickyTaskQueueSet(ms.info) ? previousStartedEventId + 1 : 1,
         transient: transientWorkflowTaskEvents(ms),
         workflowType: ms.info.workflowType,
         taskQueue: ms.info.taskQueue,
+        queries: engine.queries.buffered(key),
       }
     })
   } catch (e: unknown) {
@@ -61,7 +87,7 @@ export async function invoke(
     (runId, min, max, maxBatches) => engine.readEvents(runId, min, max, maxBatches),
     {
       runId: key.runId,
-      nextEventId: 1,
+      nextEventId: started.firstEventId,
       endEventId: started.nextEventId,
       transient: started.transient,
     },
@@ -87,7 +113,7 @@ export async function invoke(
     workflowExecutionTaskQueue: normalTaskQueue(started.taskQueue),
     scheduledTime: timestampFromMs(wt.scheduledTime),
     startedTime: timestampFromMs(wt.startedTime),
-    queries: {},
+    queries: started.queries,
     messages: [],
   }
 }

@@ -23,12 +23,12 @@ type Response = temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRes
 
 export async function invoke(
   engine: HistoryEngine,
-  namespaceId: string,
+  namespace: { id: string; name: string },
   req: Request,
   limits: { blobSizeLimit: number },
 ): Promise<Response> {
   const token = engine.tokens.verify(req.taskToken)
-  const key = runKeyOf(token, namespaceId)
+  const key = runKeyOf(token, namespace.id)
   const commands = req.commands ?? []
   checkCommandSequence(commands)
   const identity = req.identity ?? ''
@@ -43,7 +43,13 @@ export async function invoke(
           meteringMetadata: req.meteringMetadata,
           workerVersion: req.workerVersionStamp,
         })
-        const ctx = { ms, workflowTaskCompletedEventId, identity, ...limits }
+        const ctx = {
+          ms,
+          workflowTaskCompletedEventId,
+          identity,
+          namespace: namespace.name,
+          ...limits,
+        }
         for (const command of commands) {
           const handler = commandHandlers.get(command.commandType ?? 0)
           if (!handler) throw unsupported(command)

@@ -16,7 +16,7 @@ import { cronBackoffMs } from '../cron.js'
 import type { HistoryEngine } from '../history-engine.js'
 import { addWorkflowExecutionStartedEvent, terminateWorkflow } from '../mutable-state/execution.js'
 import type { MutableState } from '../mutable-state/mutable-state.js'
-import { prepareRun } from '../mutable-state/new-run.js'
+import { prepareRun, type RunParams } from '../mutable-state/new-run.js'
 
 type Request = temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest
 type Response = temporal.api.workflowservice.v1.IStartWorkflowExecutionResponse
@@ -63,6 +63,8 @@ export async function createRun(
     current: CurrentExecutionRecord | undefined
     terminateRunId?: string
     beforeFirstTask?: (ms: MutableState) => void
+    /** Parent (and priority) of a child run. */
+    chain?: RunParams['chain']
   },
 ): Promise<string> {
   const { requestId, current, terminateRunId } = opts
@@ -88,7 +90,7 @@ export async function createRun(
     searchAttributes: req.searchAttributes,
     header: req.header,
     cronSchedule: req.cronSchedule ?? '',
-    chain: { priority: req.priority },
+    chain: { priority: req.priority, ...opts.chain },
   })
   const { workflowId, runId } = run.data.executionInfo
   const record: CurrentExecutionRecord = {

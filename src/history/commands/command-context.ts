@@ -7,6 +7,8 @@ export interface CommandContext {
   /** Id of the WorkflowTaskCompleted event the commands' events point back to. */
   workflowTaskCompletedEventId: number
   identity: string
+  /** The run's namespace name, which events about other runs carry. */
+  namespace: string
   /** Largest payload a command may carry, in bytes. */
   blobSizeLimit: number
 }

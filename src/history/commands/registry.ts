@@ -10,7 +10,12 @@ import {
 } from './close-workflow.js'
 import type { CommandHandler } from './command-context.js'
 import { continueAsNewWorkflowExecution } from './continue-as-new-workflow-execution.js'
+import {
+  requestCancelExternalWorkflowExecution,
+  signalExternalWorkflowExecution,
+} from './external-workflows.js'
 import { recordMarker } from './record-marker.js'
+import { startChildWorkflowExecution } from './start-child-workflow-execution.js'
 import { requestCancelActivityTask } from './request-cancel-activity-task.js'
 import { scheduleActivityTask } from './schedule-activity-task.js'
 import { cancelTimer, startTimer } from './timers.js'
@@ -26,6 +31,12 @@ export const commandHandlers: ReadonlyMap<CommandType, CommandHandler> = new Map
   [CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION, cancelWorkflowExecution],
   [CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, continueAsNewWorkflowExecution],
   [CommandType.COMMAND_TYPE_RECORD_MARKER, recordMarker],
+  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, startChildWorkflowExecution],
+  [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION, signalExternalWorkflowExecution],
+  [
+    CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
+    requestCancelExternalWorkflowExecution,
+  ],
   [CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, upsertWorkflowSearchAttributes],
 ])
 

@@ -133,7 +133,7 @@ export function continueAsNew(
       searchAttributes: run.started.searchAttributes,
     },
   )
-  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, event)
+  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, event, true)
   ms.newRun = run
 }
 

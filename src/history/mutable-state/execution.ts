@@ -15,6 +15,7 @@ import {
   toNumber,
   type pb,
 } from '../../common/proto.js'
+import { onRunClosed } from './children.js'
 import { cronBackoff, startFollowingRun, workflowRetry } from './continue-as-new.js'
 import type { MutableState } from './mutable-state.js'
 import type { ExecutionInfo, MutableStateData } from './state.js'
@@ -80,10 +81,15 @@ export function addWorkflowExecutionStartedEvent(
   }
 }
 
+/**
+ * Marks the run closed by `event`. `continued` says a following run carries the chain on
+ * (continue-as-new, retry, cron), in which case a child's parent hears only at the chain's end.
+ */
 export function closeRun(
   ms: MutableState,
   status: WorkflowExecutionStatus,
   event: pb.HistoryEvent,
+  continued = false,
 ): void {
   const d = ms.data
   d.state = 'completed'
@@ -103,6 +109,7 @@ export function closeRun(
   }
   // Events still buffered are dropped with the run, as Temporal does for a closed workflow.
   d.bufferedEvents = []
+  onRunClosed(ms, continued)
 }
 
 /** Terminate and timeout first fail a started workflow task, so its worker's answer is refused. */
@@ -131,7 +138,12 @@ export function completeWorkflow(
       newExecutionRunId: newRunId,
     },
   )
-  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, event)
+  closeRun(
+    ms,
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+    event,
+    cron !== undefined,
+  )
   if (cron !== undefined) {
     startFollowingRun(ms, {
       runId: newRunId,
@@ -157,7 +169,7 @@ export function failWorkflow(
       newExecutionRunId: next.runId,
     },
   )
-  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event)
+  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, event, next.runId !== '')
   next.start()
 }
 
@@ -238,19 +250,35 @@ export function timeoutWorkflow(ms: MutableState): void {
     'workflowExecutionTimedOutEventAttributes',
     { retryState: next.retryState, newExecutionRunId: next.runId },
   )
-  closeRun(ms, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, event)
+  closeRun(
+    ms,
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+    event,
+    next.runId !== '',
+  )
   next.start()
 }
 
 /** Records a cancel request and gives the workflow a task to act on it. */
 export function requestCancelWorkflow(
   ms: MutableState,
-  args: { reason: string; identity: string; requestId: string },
+  args: {
+    reason: string
+    identity: string
+    requestId: string
+    /** Set when another workflow asked (RequestCancelExternalWorkflowExecution). */
+    external?: { initiatedEventId: number; execution: pb.WorkflowExecution }
+  },
 ): void {
   ms.addEvent(
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
     'workflowExecutionCancelRequestedEventAttributes',
-    { cause: args.reason, identity: args.identity },
+    {
+      cause: args.reason,
+      identity: args.identity,
+      externalInitiatedEventId: long(args.external?.initiatedEventId ?? 0),
+      externalWorkflowExecution: args.external?.execution ?? null,
+    },
   )
   ms.data.cancelRequested = true
   ms.data.cancelRequestId = args.requestId

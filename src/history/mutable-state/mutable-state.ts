@@ -190,11 +190,22 @@ export class MutableState {
       ...buffered.filter((e) => !completions.has(e.eventType ?? 0)),
       ...buffered.filter((e) => completions.has(e.eventType ?? 0)),
     ]
-    const startedIds = new Map<number, number>()
+    // Buffered events get their ids now; closing events point at started events by id, so wire
+    // those that were buffered together (activities by scheduled id, children by initiated id).
+    const activityStarted = new Map<number, number>()
+    const childStarted = new Map<number, number>()
     for (const e of ordered) {
       this.append(e)
-      const started = e.activityTaskStartedEventAttributes
-      if (started) startedIds.set(toNumber(started.scheduledEventId), toNumber(e.eventId))
+      const id = toNumber(e.eventId)
+      const a = e.activityTaskStartedEventAttributes
+      if (a) activityStarted.set(toNumber(a.scheduledEventId), id)
+      const c = e.childWorkflowExecutionStartedEventAttributes
+      if (c) {
+        const initiated = toNumber(c.initiatedEventId)
+        childStarted.set(initiated, id)
+        const child = this.data.children?.[initiated]
+        if (child) child.startedEventId = id
+      }
     }
     for (const e of ordered) {
       const a =
@@ -202,8 +213,16 @@ export class MutableState {
         e.activityTaskFailedEventAttributes ??
         e.activityTaskTimedOutEventAttributes ??
         e.activityTaskCanceledEventAttributes
-      const startedId = a && startedIds.get(toNumber(a.scheduledEventId))
+      const startedId = a && activityStarted.get(toNumber(a.scheduledEventId))
       if (a && startedId) a.startedEventId = long(startedId)
+      const c =
+        e.childWorkflowExecutionCompletedEventAttributes ??
+        e.childWorkflowExecutionFailedEventAttributes ??
+        e.childWorkflowExecutionCanceledEventAttributes ??
+        e.childWorkflowExecutionTimedOutEventAttributes ??
+        e.childWorkflowExecutionTerminatedEventAttributes
+      const childStartedId = c && childStarted.get(toNumber(c.initiatedEventId))
+      if (c && childStartedId) c.startedEventId = long(childStartedId)
     }
   }
 
@@ -215,8 +234,16 @@ export class MutableState {
     }
   }
 
-  /** Schedules a task-queue task, written with this transaction; returns its key. */
-  addQueueTask(kind: QueueKind, taskQueue: string, scheduledEventId: number): QueueTaskKey {
+  /**
+   * Schedules a task-queue task, written with this transaction; returns its key. A task for a
+   * sticky queue names the normal queue too (`QueueTask.stickyNormalName`).
+   */
+  addQueueTask(
+    kind: QueueKind,
+    taskQueue: string,
+    scheduledEventId: number,
+    stickyNormalName?: string,
+  ): QueueTaskKey {
     this.dirty = true
     const task: QueueTask = {
       namespaceId: this.info.namespaceId,
@@ -229,6 +256,7 @@ export class MutableState {
       createdTime: this.now(),
       expiryTime: 0,
     }
+    if (stickyNormalName !== undefined) task.stickyNormalName = stickyNormalName
     this.queueTasks.push(task)
     return { namespaceId: task.namespaceId, taskQueue, kind, taskId: task.taskId }
   }

@@ -106,6 +106,31 @@ export interface TimerInfo {
   timerKey: TimerTaskKey
 }
 
+/** A child workflow this run started (StartChildWorkflowExecution), keyed by its initiated event. */
+export interface ChildInfo {
+  initiatedEventId: number
+  /** 0 until ChildWorkflowExecutionStarted is written. */
+  startedEventId: number
+  namespace: string
+  namespaceId: string
+  workflowId: string
+  /** The child's first run, once started. */
+  runId: string
+  workflowType: string
+  parentClosePolicy: number
+}
+
+/** A SignalExternal / RequestCancelExternal command in flight, keyed by its initiated event. */
+export interface ExternalRequestInfo {
+  initiatedEventId: number
+  namespace: string
+  namespaceId: string
+  workflowId: string
+  runId: string
+  control: string
+  childWorkflowOnly: boolean
+}
+
 export interface MutableStateData {
   executionInfo: ExecutionInfo
   state: RunState
@@ -133,4 +158,7 @@ export interface MutableStateData {
   cancelRequestId: string
   /** Request ids of recent signals, so a retried SignalWorkflowExecution applies once. */
   signalRequestIds?: string[]
+  children?: Record<string, ChildInfo>
+  externalSignals?: Record<string, ExternalRequestInfo>
+  externalCancels?: Record<string, ExternalRequestInfo>
 }

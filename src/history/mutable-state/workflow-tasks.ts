@@ -17,32 +17,38 @@ import { durationFromMs, timestampFromMs } from '../../common/time.js'
 import { QueueKind } from '../../persistence/store.js'
 import type { MutableState } from './mutable-state.js'
 import type { WorkflowTaskInfo } from './state.js'
+import { clearStickyTaskQueue, currentTaskQueue, isStickyTaskQueueSet } from './sticky.js'
 
-/** Scheduling a workflow task writes the events that waited for it first. */
+/**
+ * Schedules the run's next workflow task on its current queue: the sticky queue while one is set,
+ * with a schedule-to-start timer that moves the task back to the normal queue if the sticky worker
+ * does not take it in time (GenerateScheduleWorkflowTaskTasks in task_generator.go). Events that
+ * waited for a task are written first; when there are any, the task cannot be transient.
+ */
 export function scheduleWorkflowTask(ms: MutableState): void {
   if (ms.hasPendingWorkflowTask() || !ms.isRunning()) return
+  if (ms.hasBufferedEvents()) ms.data.workflowTaskAttempt = 1
   ms.flushBufferedEvents()
   const info = ms.info
   const attempt = ms.data.workflowTaskAttempt
+  // A failure or timeout clears stickiness, so a transient attempt is always on the normal queue.
+  const taskQueue = currentTaskQueue(info)
+  const sticky = isStickyTaskQueueSet(info)
   let scheduledEventId = ms.data.nextEventId
   if (attempt === 1) {
     const event = ms.addEvent(
       EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       'workflowTaskScheduledEventAttributes',
-      {
-        taskQueue: normalTaskQueue(info.taskQueue),
-        startToCloseTimeout: durationFromMs(info.taskTimeoutMs),
-        attempt,
-      },
+      { taskQueue, startToCloseTimeout: durationFromMs(info.taskTimeoutMs), attempt },
     )
     scheduledEventId = toNumber(event.eventId)
   }
-  ms.data.workflowTask = {
+  const wt: WorkflowTaskInfo = {
     scheduledEventId,
     startedEventId: 0,
     attempt,
-    taskQueue: info.taskQueue,
-    taskQueueKind: 'normal',
+    taskQueue: taskQueue.name!,
+    taskQueueKind: sticky ? 'sticky' : 'normal',
     timeoutMs: info.taskTimeoutMs,
     scheduledTime: ms.now(),
     startedTime: 0,
@@ -52,8 +58,24 @@ export function scheduleWorkflowTask(ms: MutableState): void {
     timerKeys: [],
     queueTaskKeys: [],
   }
-  ms.data.workflowTask.queueTaskKeys.push(
-    ms.addQueueTask(QueueKind.Workflow, info.taskQueue, scheduledEventId),
+  ms.data.workflowTask = wt
+  if (sticky) {
+    wt.timerKeys.push(
+      ms.addTimer(wt.scheduledTime + info.stickyScheduleToStartTimeoutMs, {
+        kind: 'workflow-task-timeout',
+        scheduledEventId,
+        attempt,
+        timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+      }),
+    )
+  }
+  wt.queueTaskKeys.push(
+    ms.addQueueTask(
+      QueueKind.Workflow,
+      wt.taskQueue,
+      scheduledEventId,
+      sticky ? info.taskQueue : undefined,
+    ),
   )
 }
 
@@ -108,6 +130,9 @@ export function startWorkflowTask(
   wt.identity = args.identity
   ms.deleteQueueTasks(wt.queueTaskKeys)
   wt.queueTaskKeys = []
+  // The sticky schedule-to-start timer has done its job once the task is taken.
+  ms.deleteTimers(wt.timerKeys)
+  wt.timerKeys = []
   wt.timerKeys.push(
     ms.addTimer(now + wt.timeoutMs, {
       kind: 'workflow-task-timeout',
@@ -229,7 +254,7 @@ export function failWorkflowTask(
     })
   }
   endWorkflowTask(ms, wt)
-  ms.data.workflowTaskAttempt = wt.attempt + 1
+  setAttemptAfterFailure(ms, wt, true)
   if (args.scheduleNext) scheduleWorkflowTask(ms)
 }
 
@@ -248,8 +273,44 @@ export function timeoutWorkflowTask(ms: MutableState): void {
     )
   }
   endWorkflowTask(ms, wt)
-  ms.data.workflowTaskAttempt = wt.attempt + 1
+  setAttemptAfterFailure(ms, wt, true)
   scheduleWorkflowTask(ms)
+}
+
+/**
+ * Nobody took the task from the sticky queue within the sticky schedule-to-start timeout (the
+ * worker is gone or busy): WorkflowTaskTimedOut(SCHEDULE_TO_START) with no started event, and a
+ * fresh attempt-1 task on the normal queue, where any worker can take it with the full history
+ * (AddWorkflowTaskScheduleToStartTimeoutEvent in workflow_task_state_machine.go).
+ */
+export function timeoutWorkflowTaskScheduleToStart(ms: MutableState): void {
+  const wt = ms.data.workflowTask!
+  ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, 'workflowTaskTimedOutEventAttributes', {
+    scheduledEventId: long(wt.scheduledEventId),
+    startedEventId: long(0),
+    timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+  })
+  endWorkflowTask(ms, wt)
+  setAttemptAfterFailure(ms, wt, false)
+  scheduleWorkflowTask(ms)
+}
+
+/**
+ * The attempt of the task after a failed or timed-out one. A sticky run first loses its
+ * stickiness and retries as a fresh attempt on the normal queue (with the full history) before
+ * retries become transient; a schedule-to-start timeout never counts as a failed attempt
+ * (failWorkflowTask and ApplyWorkflowTaskTimedOutEvent in workflow_task_state_machine.go).
+ */
+function setAttemptAfterFailure(
+  ms: MutableState,
+  wt: WorkflowTaskInfo,
+  incrementAttempt: boolean,
+): void {
+  if (isStickyTaskQueueSet(ms.info)) {
+    clearStickyTaskQueue(ms.info)
+    incrementAttempt = false
+  }
+  ms.data.workflowTaskAttempt = incrementAttempt ? wt.attempt + 1 : 1
 }
 
 function endWorkflowTask(ms: MutableState, wt: WorkflowTaskInfo): void {

@@ -11,12 +11,18 @@ import { dispatchActivity, timeoutActivity } from '../mutable-state/activities.j
 import { timeoutWorkflow } from '../mutable-state/execution.js'
 import type { MutableState } from '../mutable-state/mutable-state.js'
 import { fireTimer } from '../mutable-state/timers.js'
-import { scheduleWorkflowTask, timeoutWorkflowTask } from '../mutable-state/workflow-tasks.js'
+import {
+  scheduleWorkflowTask,
+  timeoutWorkflowTask,
+  timeoutWorkflowTaskScheduleToStart,
+} from '../mutable-state/workflow-tasks.js'
 import { parseTimerTaskData, type TimerTaskData } from './timer-task.js'
+import { executeTransfer, isTransferTask } from './transfer-executor.js'
 
 export async function executeTimer(engine: HistoryEngine, task: TimerTask): Promise<void> {
   const key = { namespaceId: task.namespaceId, workflowId: task.workflowId, runId: task.runId }
   const data = parseTimerTaskData(task.data)
+  if (isTransferTask(data)) return executeTransfer(engine, task, data)
   try {
     await engine.updateWorkflow(key, (ms) => {
       if (ms.isRunning()) apply(ms, data)
@@ -36,12 +42,14 @@ function apply(ms: MutableState, data: TimerTaskData): void {
     }
     case 'workflow-task-timeout': {
       const wt = ms.data.workflowTask
-      if (
-        wt &&
-        wt.startedEventId > 0 &&
-        wt.scheduledEventId === data.scheduledEventId &&
-        wt.attempt === data.attempt
-      ) {
+      if (!wt || wt.scheduledEventId !== data.scheduledEventId || wt.attempt !== data.attempt) {
+        return
+      }
+      // Schedule-to-start applies to a task still waiting on a sticky queue, start-to-close to
+      // a started one (executeWorkflowTaskTimeoutTask in timer_queue_active_task_executor.go).
+      if (data.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
+        if (wt.startedEventId === 0) timeoutWorkflowTaskScheduleToStart(ms)
+      } else if (wt.startedEventId > 0) {
         timeoutWorkflowTask(ms)
       }
       return
@@ -81,6 +89,12 @@ function apply(ms: MutableState, data: TimerTaskData): void {
       return
     case 'workflow-backoff':
       scheduleWorkflowTask(ms)
+      return
+    case 'start-child':
+    case 'report-child-closed':
+    case 'parent-close-policy':
+    case 'signal-external':
+    case 'cancel-external':
       return
   }
 }

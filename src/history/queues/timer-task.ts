@@ -29,6 +29,18 @@ export type TimerTaskData =
   | { kind: 'workflow-timeout' }
   /** A start delay or retry/cron backoff has passed: schedule the first workflow task. */
   | { kind: 'workflow-backoff' }
+  // Transfer tasks: work on other runs, written as timers due at once so that they are durable
+  // and retried until done (Temporal's transfer queue, service/history/transfer_queue_*).
+  /** Start the child workflow initiated by this run's event. */
+  | { kind: 'start-child'; initiatedEventId: number }
+  /** This run, a child, closed: report it to its parent. */
+  | { kind: 'report-child-closed' }
+  /** This run closed: apply a child's parent-close policy. */
+  | { kind: 'parent-close-policy'; workflowId: string; runId: string; policy: number }
+  /** Deliver this run's SignalExternalWorkflowExecution. */
+  | { kind: 'signal-external'; initiatedEventId: number }
+  /** Deliver this run's RequestCancelExternalWorkflowExecution. */
+  | { kind: 'cancel-external'; initiatedEventId: number }
 
 export function parseTimerTaskData(json: string): TimerTaskData {
   return JSON.parse(json) as TimerTaskData
