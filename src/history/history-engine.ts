@@ -195,6 +195,16 @@ export class HistoryEngine {
     await this.commit(writes, published)
   }
 
+  /** Deletes a closed run and its history; the caller holds the workflow id's lock. */
+  async deleteLocked(key: RunKey): Promise<void> {
+    const cached = await this.load(key)
+    this.cache.delete(runCacheKey(key))
+    await this.deps.store.executions.deleteWorkflowExecution({
+      key,
+      expectedDbVersion: cached.dbVersion,
+    })
+  }
+
   /** History events of a run in [minEventId, maxEventId), in pages of `maxBatches` batches. */
   async readEvents(
     runId: string,

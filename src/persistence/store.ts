@@ -167,6 +167,12 @@ export interface ExecutionStore {
    */
   updateWorkflowExecutions(req: { writes: RunWrite[] }): Promise<void>
   getWorkflowExecution(req: { key: RunKey }): Promise<{ execution: ExecutionRecord | undefined }>
+  /**
+   * Deletes a run: its row, its history, and the current-execution row if it names this run.
+   * Conditioned on `expectedDbVersion` (ConditionFailedError when the run moved or is gone).
+   * Its queue and timer rows are left to be dropped when they come due (they no longer match).
+   */
+  deleteWorkflowExecution(req: { key: RunKey; expectedDbVersion: number }): Promise<void>
   getCurrentExecution(req: {
     namespaceId: string
     workflowId: string

@@ -108,3 +108,17 @@ describe('markers, timeouts and task queues', () => {
     })
   })
 })
+
+test('memo upserts (ModifyWorkflowProperties) change what describe shows', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('memo')
+  await h.withWorker(taskQueue, () =>
+    h.client.workflow.execute('memoUpdater', {
+      taskQueue,
+      workflowId,
+      memo: { step: 'one', gone: 'soon' },
+    }),
+  )
+  const d = await h.client.workflow.getHandle(workflowId).describe()
+  assert.deepEqual(d.memo, { step: 'two' })
+})

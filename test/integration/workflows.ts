@@ -8,6 +8,7 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   startChild,
+  upsertMemo,
   workflowInfo,
   defineSignal,
   setHandler,
@@ -251,4 +252,9 @@ export async function messenger(targetId: string): Promise<string> {
   } catch (e) {
     return `missing: ${(e as { constructor: { name: string } }).constructor.name}`
   }
+}
+
+export function memoUpdater(): Promise<string> {
+  upsertMemo({ step: 'two', gone: null })
+  return Promise.resolve('updated')
 }

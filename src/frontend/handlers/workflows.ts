@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../common/errors.js'
 import type { pb } from '../../common/proto.js'
 import { validateRetryPolicy } from '../../common/retry-policy.js'
 import { msFromDuration } from '../../common/time.js'
+import * as deleteWorkflowExecution from '../../history/api/delete-workflow-execution.js'
 import * as describeWorkflowExecution from '../../history/api/describe-workflow-execution.js'
 import * as getWorkflowExecutionHistory from '../../history/api/get-workflow-execution-history.js'
 import * as requestCancelWorkflowExecution from '../../history/api/request-cancel-workflow-execution.js'
@@ -85,6 +86,12 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
       checkWorkflowId(req.workflowExecution?.workflowId)
       checkBlobSize(payloadsSize(req.details), limits.blobSizeLimit)
       return terminateWorkflowExecution.invoke(history, ns, req)
+    },
+
+    async deleteWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.workflowExecution?.workflowId)
+      return deleteWorkflowExecution.invoke(history, ns, req)
     },
 
     async requestCancelWorkflowExecution(req) {

@@ -14,6 +14,7 @@ import {
   requestCancelExternalWorkflowExecution,
   signalExternalWorkflowExecution,
 } from './external-workflows.js'
+import { modifyWorkflowProperties } from './modify-workflow-properties.js'
 import { recordMarker } from './record-marker.js'
 import { startChildWorkflowExecution } from './start-child-workflow-execution.js'
 import { requestCancelActivityTask } from './request-cancel-activity-task.js'
@@ -31,6 +32,7 @@ export const commandHandlers: ReadonlyMap<CommandType, CommandHandler> = new Map
   [CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION, cancelWorkflowExecution],
   [CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, continueAsNewWorkflowExecution],
   [CommandType.COMMAND_TYPE_RECORD_MARKER, recordMarker],
+  [CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES, modifyWorkflowProperties],
   [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, startChildWorkflowExecution],
   [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION, signalExternalWorkflowExecution],
   [

@@ -37,6 +37,25 @@ export function executionCases(it: ContractTest): void {
     assert.deepEqual(timers.tasks, [timerTask(key, 5000, 12)])
   })
 
+  it('deleting a run removes its row, history and current row, conditioned on its version', async (store) => {
+    const key = newRunKey()
+    const create = createRun(key)
+    await write(store, create)
+    const version = create.record.dbVersion
+    await assert.rejects(
+      store.executions.deleteWorkflowExecution({ key, expectedDbVersion: version + 1 }),
+      ConditionFailedError,
+    )
+    await store.executions.deleteWorkflowExecution({ key, expectedDbVersion: version })
+    assert.equal(await readRun(store, key), undefined)
+    assert.deepEqual(await store.executions.getCurrentExecution(key), { current: undefined })
+    assert.deepEqual(await batchRanges(store, key), [])
+    await assert.rejects(
+      store.executions.deleteWorkflowExecution({ key, expectedDbVersion: version }),
+      ConditionFailedError,
+    )
+  })
+
   it('unknown runs and workflow ids read as undefined', async (store) => {
     const key = newRunKey()
     assert.equal(await readRun(store, key), undefined)

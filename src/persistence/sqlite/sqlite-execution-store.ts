@@ -95,6 +95,23 @@ export class SqliteExecutionStore implements ExecutionStore {
     })
   }
 
+  deleteWorkflowExecution(req: { key: RunKey; expectedDbVersion: number }): Promise<void> {
+    return settle(this.#db, () => {
+      const params = keyParams(req.key)
+      this.#db
+        .transaction(() => {
+          const deleted = this.#s.deleteExecution.run({
+            ...params,
+            expected: req.expectedDbVersion,
+          })
+          if (deleted.changes === 0) throw new ConditionFailedError('run changed or is gone')
+          this.#s.deleteHistory.run({ runId: req.key.runId })
+          this.#s.deleteCurrent.run(params)
+        })
+        .immediate()
+    })
+  }
+
   getCurrentExecution(req: {
     namespaceId: string
     workflowId: string
@@ -247,6 +264,13 @@ function prepare(db: Database.Database) {
        SET db_version = @dbVersion, status = @status, next_event_id = @nextEventId, state = @state
        WHERE ${whereRun} AND db_version = @expected`,
     ),
+    deleteExecution: db.prepare<KeyParams & { expected: number }, void>(
+      `DELETE FROM executions WHERE ${whereRun} AND db_version = @expected`,
+    ),
+    deleteHistory: db.prepare<{ runId: string }, void>(
+      'DELETE FROM history_batches WHERE run_id = @runId',
+    ),
+    deleteCurrent: db.prepare<KeyParams, void>(`DELETE FROM current_executions WHERE ${whereRun}`),
     getCurrent: db.prepare<{ namespaceId: string; workflowId: string }, CurrentRow>(
       `SELECT run_id, create_request_id, status, start_time
        FROM current_executions WHERE ${whereCurrent}`,

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/**
+ * The `sundial` command. Its commands mirror Temporal's CLI (`temporal server start-dev`, ...);
+ * each command family lives in commands/<family>.ts.
+ */
+import { Command } from 'commander'
+import { packageVersion } from '../frontend/handlers/system.js'
+import { serverCommand } from './commands/server.js'
+
+const program = new Command()
+  .name('sundial')
+  .description('Sundial: a Temporal-compatible durable-execution server')
+  .version(packageVersion())
+program.addCommand(serverCommand())
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})
