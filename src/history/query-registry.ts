@@ -50,7 +50,7 @@ export class QueryRegistry {
     const id = randomUUID()
     const k = runKey(key)
     let queries = this.runs.get(k)
-    if (!queries) this.runs.set(k, (queries = new Map()))
+    if (!queries) this.runs.set(k, (queries = new Map<string, BufferedQuery>()))
     const entries = queries
     const completion = new Promise<QueryCompletion>((resolve) => {
       entries.set(id, { query, resolve })

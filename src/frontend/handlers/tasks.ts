@@ -59,7 +59,11 @@ export function createTaskHandlers(deps: TaskHandlersDeps): WorkflowServiceHandl
         kind: QueueKind.Workflow,
         identity,
         signal: ctx.signal,
-        start: (task) => recordWorkflowTaskStarted.invoke(history, task, { identity }),
+        start: (task) =>
+          recordWorkflowTaskStarted.invoke(history, task, {
+            identity,
+            taskQueue: { name: taskQueueName(req.taskQueue), kind: req.taskQueue?.kind ?? 0 },
+          }),
       })
       return res ?? {}
     },
