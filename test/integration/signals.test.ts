@@ -116,7 +116,16 @@ test('completing while a signal is buffered fails the task with UNHANDLED_COMMAN
     failed?.workflowTaskFailedEventAttributes?.cause,
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
   )
-  assert.equal(events.at(-1)?.eventType, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+  // The signal is written before the next task, which therefore cannot be transient: a real
+  // attempt-1 task (AddWorkflowTaskScheduledEventAsHeartbeat in workflow_task_state_machine.go).
+  assert.deepEqual(
+    events.slice(-2).map((e) => e.eventType),
+    [
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    ],
+  )
+  assert.equal(events.at(-1)?.workflowTaskScheduledEventAttributes?.attempt, 1)
   const t2 = await poller.pollWorkflowTask()
   assert.ok(
     t2.history!.events!.some(
