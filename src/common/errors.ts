@@ -104,6 +104,17 @@ export class QueryFailedError extends ServiceError {
   }
 }
 
+/**
+ * Server-internal (Temporal's common/serviceerror/sticky_worker_unavailable.go): matching refuses
+ * work for a sticky queue whose worker has not polled lately, and the caller uses the normal queue.
+ */
+export class StickyWorkerUnavailableError extends ServiceError {
+  readonly code = GrpcStatus.UNAVAILABLE
+  constructor() {
+    super('sticky worker unavailable, please use original task queue.')
+  }
+}
+
 /** The run cannot answer yet (api-go `serviceerror/workflow_not_ready.go`): FailedPrecondition. */
 export class WorkflowNotReadyError extends ServiceError {
   readonly code = GrpcStatus.FAILED_PRECONDITION

@@ -37,6 +37,9 @@ export declare namespace pb {
   export type NamespaceConfig = temporal.api.namespace.v1.INamespaceConfig
   export type PollerInfo = temporal.api.taskqueue.v1.IPollerInfo
   export type Message = temporal.api.protocol.v1.IMessage
+  export type UpdateWorkflowExecutionRequest =
+    temporal.api.workflowservice.v1.IUpdateWorkflowExecutionRequest
+  export type UpdateResponse = temporal.api.update.v1.IResponse
   export type WorkflowTaskCompletedEventAttributes =
     temporal.api.history.v1.IWorkflowTaskCompletedEventAttributes
   export type PendingActivityInfo = temporal.api.workflow.v1.IPendingActivityInfo

@@ -105,7 +105,7 @@ describe('gRPC server', () => {
     assert.ok(server.port > 0)
     const info = await connection.workflowService.getSystemInfo({})
     assert.equal(info.serverVersion, '0.1.0')
-    assert.equal(info.capabilities?.signalAndQueryHeader, false)
+    assert.equal(info.capabilities?.signalAndQueryHeader, true)
     assert.equal(info.capabilities?.sdkMetadata, true)
     assert.equal(info.capabilities?.eagerWorkflowStart, false)
     assert.equal(DEFAULT_SYSTEM_CAPABILITIES.upsertMemo, false)

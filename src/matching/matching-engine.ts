@@ -4,12 +4,24 @@
  * poll takes a task and asks history to record it started; history's answer (or refusal, for a
  * task that is no longer wanted, whose row is then deleted) ends the poll or sends it back for
  * the next task (service/matching/matcher.go, matching_engine.go).
+ *
+ * Two kinds of work never touch the store: query tasks, which live as long as the QueryWorkflow
+ * call waiting for their answer, and the routing of a sticky queue's tasks to the normal queue
+ * while the worker that owns the sticky queue is away (see sticky.ts).
  */
+import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { deadlineSignal, type Clock } from '../common/clock.js'
-import { ensureError } from '../common/errors.js'
+import {
+  DeadlineExceededError,
+  StickyWorkerUnavailableError,
+  ensureError,
+} from '../common/errors.js'
+import type { pb } from '../common/proto.js'
 import { QueueKind, type QueueTask, type Store } from '../persistence/store.js'
-import { TaskQueue, type PollerRecord } from './task-queue.js'
+import { PendingQueries, type QueryTaskAnswer } from './query-tasks.js'
+import { stickyPollerUnavailableWindowMs } from './sticky.js'
+import { TaskQueue, isQueryTask, type PollerRecord, type QueryTask } from './task-queue.js'
 
 export interface MatchingDeps {
   store: Store
@@ -28,12 +40,31 @@ export interface PollRequest<R> {
   signal: AbortSignal
   /** Records the task started; undefined means the task is stale and is dropped. */
   start(task: QueueTask): Promise<R | undefined>
+  /**
+   * Builds the response for a query task (workflow polls only). A throw goes to the query's
+   * caller, and the poll goes on waiting.
+   */
+  startQuery?(task: QueryTask): Promise<R>
+}
+
+/** A query for matching to hand to a worker (matchingservice QueryWorkflowRequest). */
+export interface QueryDispatch {
+  namespaceId: string
+  taskQueue: string
+  /** A sticky queue is refused at once (StickyWorkerUnavailable) when its worker is away. */
+  sticky: boolean
+  workflowId: string
+  runId: string
+  query: pb.WorkflowQuery
+  /** Ends the wait with DeadlineExceeded. */
+  signal: AbortSignal
 }
 
 const pollerTtlMs = 5 * 60_000
 
 export class MatchingEngine {
   private readonly queues = new Map<string, TaskQueue>()
+  private readonly pendingQueries = new PendingQueries()
 
   constructor(private readonly deps: MatchingDeps) {}
 
@@ -54,8 +85,87 @@ export class MatchingEngine {
     return count
   }
 
+  /**
+   * Queues tasks committed by history. A task for a sticky queue whose worker is away goes to the
+   * normal queue instead; its row keeps the sticky name, which is only an address for deletion
+   * (transferQueueActiveTaskExecutor.processWorkflowTask's StickyWorkerUnavailable fallback).
+   */
   addTasks(tasks: QueueTask[]): void {
-    for (const t of tasks) this.queue(t.namespaceId, t.taskQueue, t.kind).offer(t)
+    for (const t of tasks) {
+      const name =
+        t.stickyNormalName !== undefined && !this.stickyWorkerAvailable(t.namespaceId, t.taskQueue)
+          ? t.stickyNormalName
+          : t.taskQueue
+      this.queue(t.namespaceId, name, t.kind).offer(t)
+    }
+  }
+
+  /**
+   * Sends a query task to a worker polling `taskQueue` and waits for its answer
+   * (matching_engine.go QueryWorkflow). Throws StickyWorkerUnavailableError for a sticky queue
+   * nobody polls, DeadlineExceededError when `signal` aborts first.
+   */
+  async queryWorkflow(req: QueryDispatch): Promise<QueryTaskAnswer> {
+    if (req.sticky && !this.stickyWorkerAvailable(req.namespaceId, req.taskQueue)) {
+      throw new StickyWorkerUnavailableError()
+    }
+    if (req.signal.aborted) throw queryTimedOut()
+    const task: QueryTask = {
+      queryTaskId: randomUUID(),
+      namespaceId: req.namespaceId,
+      taskQueue: req.taskQueue,
+      workflowId: req.workflowId,
+      runId: req.runId,
+      query: req.query,
+    }
+    const answer = this.pendingQueries.wait(task.queryTaskId)
+    const withdraw = this.queue(req.namespaceId, req.taskQueue, QueueKind.Workflow).offerQuery(task)
+    const onAbort = (): void => {
+      withdraw()
+      this.pendingQueries.fail(task.queryTaskId, queryTimedOut())
+    }
+    req.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await answer
+    } finally {
+      req.signal.removeEventListener('abort', onAbort)
+      withdraw()
+    }
+  }
+
+  /** A worker's answer to a query task; NotFound when its caller stopped waiting. */
+  respondQueryTaskCompleted(queryTaskId: string, answer: QueryTaskAnswer): void {
+    this.pendingQueries.answer(queryTaskId, answer)
+  }
+
+  /**
+   * Unloads a worker's sticky queue when the worker shuts down (ShutdownWorker's
+   * ForceUnloadTaskQueuePartition): its polls end, its runs' tasks move to their normal queues
+   * now instead of after the sticky schedule-to-start timeout, and queries waiting there fail
+   * over to the normal queue too.
+   */
+  unloadStickyQueue(namespaceId: string, name: string): void {
+    const key = queueKey(namespaceId, name, QueueKind.Workflow)
+    const queue = this.queues.get(key)
+    if (!queue) return
+    this.queues.delete(key)
+    const { tasks, queries } = queue.close()
+    for (const t of tasks) {
+      // Without a hint (loaded from the store) the task waits for its schedule-to-start timer.
+      if (t.stickyNormalName !== undefined) {
+        this.queue(namespaceId, t.stickyNormalName, t.kind).offer(t)
+      }
+    }
+    for (const q of queries) {
+      this.pendingQueries.fail(q.queryTaskId, new StickyWorkerUnavailableError())
+    }
+  }
+
+  /** A poll waits on the sticky queue now, or one came within the last 10 s. */
+  stickyWorkerAvailable(namespaceId: string, name: string): boolean {
+    const queue = this.queues.get(queueKey(namespaceId, name, QueueKind.Workflow))
+    const since = this.deps.clock.now() - stickyPollerUnavailableWindowMs
+    return queue?.hasPollerSince(since) ?? false
   }
 
   /**
@@ -64,11 +174,12 @@ export class MatchingEngine {
    */
   async poll<R>(req: PollRequest<R>): Promise<R | undefined> {
     const queue = this.queue(req.namespaceId, req.taskQueue, req.kind)
-    queue.recordPoller(req.identity, this.deps.clock.now())
+    queue.pollStarted(req.identity, this.deps.clock.now())
     const deadline = deadlineSignal(this.deps.clock, this.deps.longPollMs, req.signal)
     try {
       return await this.pollUntil(queue, req, deadline.signal)
     } finally {
+      queue.pollEnded()
       deadline.dispose()
     }
   }
@@ -85,6 +196,11 @@ export class MatchingEngine {
         queue.putBack(task)
         return undefined
       }
+      if (isQueryTask(task)) {
+        const response = await this.startQuery(task, req)
+        if (response !== undefined) return response
+        continue
+      }
       let started: R | undefined
       try {
         started = await req.start(task)
@@ -95,6 +211,17 @@ export class MatchingEngine {
       }
       if (started !== undefined) return started
       await this.deps.store.tasks.deleteQueueTasks({ keys: [task] })
+    }
+  }
+
+  /** Builds a query task's response; a failure goes to the query's caller, not the poller. */
+  private async startQuery<R>(task: QueryTask, req: PollRequest<R>): Promise<R | undefined> {
+    try {
+      if (!req.startQuery) throw new Error('query task on a poll that cannot take one')
+      return await req.startQuery(task)
+    } catch (e: unknown) {
+      this.pendingQueries.fail(task.queryTaskId, ensureError(e))
+      return undefined
     }
   }
 
@@ -116,6 +243,10 @@ export class MatchingEngine {
     if (!q) this.queues.set(key, (q = new TaskQueue()))
     return q
   }
+}
+
+function queryTimedOut(): DeadlineExceededError {
+  return new DeadlineExceededError('query timed out before a worker could process it')
 }
 
 function queueKey(namespaceId: string, name: string, kind: QueueKind): string {

@@ -11,9 +11,12 @@ import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../frontend/errors.js'
 import { startGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
 import { createNamespaceHandlers } from '../frontend/handlers/namespaces.js'
 import { createSystemHandlers } from '../frontend/handlers/system.js'
+import { createQueryHandlers } from '../frontend/handlers/queries.js'
 import { createTaskHandlers } from '../frontend/handlers/tasks.js'
+import { createWorkerHandlers } from '../frontend/handlers/workers.js'
 import { createWorkflowHandlers } from '../frontend/handlers/workflows.js'
 import { NamespaceRegistry } from '../frontend/namespace-registry.js'
+import type { CallContext, WorkflowServiceHandlers } from '../frontend/rpc-types.js'
 import { HistoryEngine } from '../history/history-engine.js'
 import { executeTimer } from '../history/queues/timer-executor.js'
 import { TimerQueue } from '../history/queues/timer-queue.js'
@@ -36,6 +39,11 @@ export interface ServerOptions {
   longPollMs?: number
   logger?: Logger
   clock?: Clock
+  /**
+   * Sees each WorkflowService call that succeeded, after it is answered: its RPC name
+   * (`pollWorkflowTaskQueue`), request and response. For tests and tracing; must not throw.
+   */
+  observeCalls?: (rpc: string, request: unknown, response: unknown) => void
 }
 
 export interface SundialServer {
@@ -102,12 +110,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       // InvalidArgument as Temporal does; a transport-level RESOURCE_EXHAUSTED would be retried
       // by the SDK for a long time.
       maxReceiveMessageBytes: 64 * 1024 * 1024,
-      workflowService: {
+      workflowService: observed(opts.observeCalls, {
         ...createNamespaceHandlers({ registry: namespaces }),
         ...createSystemHandlers({ persistenceStore: 'sqlite' }),
         ...createWorkflowHandlers({ history, namespaces, limits }),
         ...createTaskHandlers({ history, matching, namespaces, limits }),
-      },
+        ...createQueryHandlers({ history, matching, namespaces, limits }),
+        ...createWorkerHandlers({ history, matching, namespaces }),
+      }),
       operatorService: {},
     })
     const server = grpc
@@ -127,4 +137,23 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     await store.close()
     throw e
   }
+}
+
+type AnyHandler = (request: unknown, ctx: CallContext) => Promise<unknown>
+
+/** Wraps every handler so that `observe` sees its request and response. */
+function observed(
+  observe: ServerOptions['observeCalls'],
+  handlers: WorkflowServiceHandlers,
+): WorkflowServiceHandlers {
+  if (!observe) return handlers
+  const out: Record<string, AnyHandler> = {}
+  for (const [rpc, handler] of Object.entries(handlers as Record<string, AnyHandler>)) {
+    out[rpc] = async (request, ctx) => {
+      const response = await handler(request, ctx)
+      observe(rpc, request, response)
+      return response
+    }
+  }
+  return out
 }

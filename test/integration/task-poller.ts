@@ -31,23 +31,33 @@ export class TaskPoller {
     return res.runId
   }
 
-  /** Polls once; fails the test if no task comes. */
-  async pollWorkflowTask(): Promise<PollResponse> {
-    const res = await this.connection.workflowService.pollWorkflowTaskQueue({
-      namespace: this.namespace,
-      taskQueue: { name: this.taskQueue },
-      identity: 'raw-poller',
-    })
+  /** Polls once (the normal queue unless told); fails the test if no task comes. */
+  async pollWorkflowTask(taskQueue?: temporal.api.taskqueue.v1.ITaskQueue): Promise<PollResponse> {
+    const res = await this.poll(taskQueue)
     assert.ok(res.taskToken?.length, 'expected a workflow task')
     return res
   }
 
-  complete(task: PollResponse, commands: Command[]) {
+  /** Polls once; the response is empty when the long poll ends without a task. */
+  poll(taskQueue: temporal.api.taskqueue.v1.ITaskQueue = { name: this.taskQueue }) {
+    return this.connection.workflowService.pollWorkflowTaskQueue({
+      namespace: this.namespace,
+      taskQueue,
+      identity: 'raw-poller',
+    })
+  }
+
+  complete(
+    task: PollResponse,
+    commands: Command[],
+    extra: Partial<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest> = {},
+  ) {
     return this.connection.workflowService.respondWorkflowTaskCompleted({
       namespace: this.namespace,
       taskToken: task.taskToken,
       commands,
       identity: 'raw-poller',
+      ...extra,
     })
   }
 

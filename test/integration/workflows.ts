@@ -258,3 +258,5 @@ export function memoUpdater(): Promise<string> {
   upsertMemo({ step: 'two', gone: null })
   return Promise.resolve('updated')
 }
+
+export * from './query-workflows.js'

@@ -16,11 +16,11 @@ export type SystemCapabilities = Required<{
 
 /**
  * What this server implements, reported as is: workers and clients switch behaviour on these, so
- * a capability turns true only with the feature (signals and queries carry headers once they
- * exist; schedules, eager start, memo upsert, versioning and Nexus are not built yet).
+ * a capability turns true only with the feature (signals and queries carry their headers to the
+ * worker; schedules, eager start, memo upsert, versioning and Nexus are not built yet).
  */
 export const DEFAULT_SYSTEM_CAPABILITIES: SystemCapabilities = {
-  signalAndQueryHeader: false,
+  signalAndQueryHeader: true,
   internalErrorDifferentiation: true,
   activityFailureIncludeHeartbeat: true,
   supportsSchedules: false,

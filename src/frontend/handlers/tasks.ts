@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../common/errors.js'
 import { TaskQueueType } from '../../common/proto.js'
 import { timestampFromMs } from '../../common/time.js'
 import * as recordActivityTaskStarted from '../../history/api/record-activity-task-started.js'
+import * as queryTaskResponse from '../../history/api/query-task-response.js'
 import * as recordWorkflowTaskStarted from '../../history/api/record-workflow-task-started.js'
 import {
   recordActivityTaskHeartbeat,
@@ -53,17 +54,16 @@ export function createTaskHandlers(deps: TaskHandlersDeps): WorkflowServiceHandl
     async pollWorkflowTaskQueue(req, ctx) {
       const ns = await namespace(req.namespace)
       const identity = req.identity ?? ''
+      const taskQueue = { name: taskQueueName(req.taskQueue), kind: req.taskQueue?.kind ?? 0 }
       const res = await matching.poll({
         namespaceId: ns.id,
-        taskQueue: taskQueueName(req.taskQueue),
+        taskQueue: taskQueue.name,
         kind: QueueKind.Workflow,
         identity,
         signal: ctx.signal,
-        start: (task) =>
-          recordWorkflowTaskStarted.invoke(history, task, {
-            identity,
-            taskQueue: { name: taskQueueName(req.taskQueue), kind: req.taskQueue?.kind ?? 0 },
-          }),
+        start: (task) => recordWorkflowTaskStarted.invoke(history, task, { identity, taskQueue }),
+        startQuery: (task) =>
+          queryTaskResponse.invoke(history, task, { taskQueueName: taskQueue.name }),
       })
       return res ?? {}
     },

@@ -15,7 +15,9 @@ import {
   failWorkflowTask,
   scheduleWorkflowTask,
 } from '../mutable-state/workflow-tasks.js'
-import { WorkflowTaskFailedCause, type pb } from '../../common/proto.js'
+import { QueryResultType, WorkflowTaskFailedCause, type pb } from '../../common/proto.js'
+import { msFromDuration } from '../../common/time.js'
+import { clearStickyTaskQueue, setStickyTaskQueue } from '../mutable-state/sticky.js'
 import { runKeyOf, startedWorkflowTask } from './task-checks.js'
 
 type Request = temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest
@@ -34,7 +36,7 @@ export async function invoke(
   const identity = req.identity ?? ''
   return engine.withWorkflowLock(key.namespaceId, key.workflowId, async () => {
     try {
-      await engine.updateLocked(key, (ms) => {
+      const newWorkflowTask = await engine.updateLocked(key, (ms) => {
         startedWorkflowTask(ms, token)
         const workflowTaskCompletedEventId = completeWorkflowTask(ms, {
           identity,
@@ -43,6 +45,7 @@ export async function invoke(
           meteringMetadata: req.meteringMetadata,
           workerVersion: req.workerVersionStamp,
         })
+        applyStickyAttributes(ms, req)
         const ctx = {
           ms,
           workflowTaskCompletedEventId,
@@ -56,7 +59,10 @@ export async function invoke(
           handler(ctx, command)
         }
         if (needsNewWorkflowTask(ms, req)) scheduleWorkflowTask(ms)
+        return ms.hasPendingWorkflowTask()
       })
+      // Still under the workflow lock, so no query can be buffered between the commit and this.
+      engine.queries.complete(key, queryResults(req, limits.blobSizeLimit), newWorkflowTask)
       return {}
     } catch (e: unknown) {
       if (!(e instanceof BadCommandError)) throw e
@@ -73,6 +79,44 @@ export async function invoke(
     }
   })
 }
+
+/**
+ * A worker that keeps the run cached asks for its next task on its own sticky queue; one that
+ * does not (or no longer does) sends no sticky attributes and the run returns to the normal queue
+ * (respondworkflowtaskcompleted/api.go). Set before the commands, so the next task follows it.
+ */
+function applyStickyAttributes(ms: MutableState, req: Request): void {
+  const sticky = req.stickyAttributes
+  if (sticky?.workerTaskQueue?.name) {
+    setStickyTaskQueue(
+      ms.info,
+      sticky.workerTaskQueue.name,
+      msFromDuration(sticky.scheduleToStartTimeout),
+    )
+  } else {
+    clearStickyTaskQueue(ms.info)
+  }
+}
+
+/** The answers to buffered queries; one over the blob size limit becomes a failed answer. */
+function queryResults(
+  req: Request,
+  blobSizeLimit: number,
+): Record<string, pb.WorkflowQueryResult> | undefined {
+  const results = req.queryResults
+  if (!results) return undefined
+  const out: Record<string, pb.WorkflowQueryResult> = {}
+  for (const [id, result] of Object.entries(results)) {
+    const size = (result.answer?.payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0)
+    out[id] =
+      size > blobSizeLimit
+        ? { resultType: QueryResultType.QUERY_RESULT_TYPE_FAILED, errorMessage: errBlobSize }
+        : result
+  }
+  return out
+}
+
+const errBlobSize = 'Blob data size exceeds limit.'
 
 function needsNewWorkflowTask(ms: MutableState, req: Request): boolean {
   return ms.isRunning() && (ms.hasBufferedEvents() || req.forceCreateNewWorkflowTask === true)
