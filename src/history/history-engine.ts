@@ -25,6 +25,7 @@ import type {
   TimerTaskKey,
 } from '../persistence/store.js'
 import { KeyedMutex } from './keyed-mutex.js'
+import { UpdateRegistry } from './update-registry.js'
 import { MutableState, type MutableStateChanges } from './mutable-state/mutable-state.js'
 import { addWorkflowExecutionStartedEvent } from './mutable-state/execution.js'
 import type { PreparedRun } from './mutable-state/new-run.js'
@@ -69,6 +70,8 @@ export class HistoryEngine {
   private sinks: TaskSinks | undefined
   /** Consistent queries waiting for a run's next workflow task (in memory, as in Temporal). */
   readonly queries = new QueryRegistry()
+  /** Workflow updates in flight (in memory, as in Temporal; accepted ones are in history too). */
+  readonly updates = new UpdateRegistry()
 
   constructor(readonly deps: HistoryEngineDeps) {}
 
@@ -330,6 +333,9 @@ export class HistoryEngine {
       this.sinks?.addQueueTasks(p.changes.queueTasks)
       this.sinks?.addTimers(p.changes.timers)
       this.sinks?.removeTimers(p.changes.timerDeletes)
+      if (p.data.state === 'completed') {
+        this.updates.abortRun(p.key, 'workflow execution already completed')
+      }
       const waiting = this.waiters.get(runCacheKey(p.key))
       if (waiting) for (const wake of [...waiting]) wake()
     })

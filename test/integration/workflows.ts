@@ -11,6 +11,7 @@ import {
   upsertMemo,
   workflowInfo,
   defineSignal,
+  defineUpdate,
   setHandler,
   isCancellation,
   patched,
@@ -260,3 +261,30 @@ export function memoUpdater(): Promise<string> {
 }
 
 export * from './query-workflows.js'
+
+export const addUpdate = defineUpdate<number, [number]>('addUpdate')
+export const finishSignal = defineSignal('finish')
+
+/** Keeps a total; updates add to it (negative amounts are rejected by the validator). */
+export async function counter(): Promise<number> {
+  let total = 0
+  let finished = false
+  setHandler(
+    addUpdate,
+    async (n) => {
+      await sleep(1)
+      total += n
+      return total
+    },
+    {
+      validator: (n) => {
+        if (n < 0) throw new Error('negative amounts are not allowed')
+      },
+    },
+  )
+  setHandler(finishSignal, () => {
+    finished = true
+  })
+  await condition(() => finished)
+  return total
+}

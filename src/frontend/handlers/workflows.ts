@@ -13,6 +13,7 @@ import * as requestCancelWorkflowExecution from '../../history/api/request-cance
 import * as signalWithStartWorkflowExecution from '../../history/api/signal-with-start-workflow-execution.js'
 import * as signalWorkflowExecution from '../../history/api/signal-workflow-execution.js'
 import * as startWorkflowExecution from '../../history/api/start-workflow-execution.js'
+import * as updateWorkflowExecution from '../../history/api/update-workflow-execution.js'
 import * as terminateWorkflowExecution from '../../history/api/terminate-workflow-execution.js'
 import { isValidCronSchedule } from '../../history/cron.js'
 import type { HistoryEngine } from '../../history/history-engine.js'
@@ -88,6 +89,31 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
       return terminateWorkflowExecution.invoke(history, ns, req)
     },
 
+    async updateWorkflowExecution(req, ctx) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.workflowExecution?.workflowId)
+      if (!req.request?.meta?.updateId)
+        throw new InvalidArgumentError('Update ID is not set on request.')
+      if (!req.request.input?.name)
+        throw new InvalidArgumentError('Update name is not set on request.')
+      checkBlobSize(payloadsSize(req.request.input.args), limits.blobSizeLimit)
+      return updateWorkflowExecution.invoke(history, ns, req, {
+        signal: ctx.signal,
+        longPollMs: longPollFor(ctx.deadline, limits.historyLongPollMs),
+      })
+    },
+
+    async pollWorkflowExecutionUpdate(req, ctx) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.updateRef?.workflowExecution?.workflowId)
+      if (!req.updateRef?.updateId)
+        throw new InvalidArgumentError('Update ID is not set on request.')
+      return updateWorkflowExecution.poll(history, ns, req, {
+        signal: ctx.signal,
+        longPollMs: longPollFor(ctx.deadline, limits.historyLongPollMs),
+      })
+    },
+
     async deleteWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
       checkWorkflowId(req.workflowExecution?.workflowId)
@@ -143,6 +169,11 @@ function validateStartRequest(req: StartRequest, limits: FrontendLimits): void {
 function checkSignalName(name: string | null | undefined): void {
   if (!name) throw new InvalidArgumentError('SignalName is not set on request.')
   if (name.length > maxIdLength) throw new InvalidArgumentError('SignalName length exceeds limit.')
+}
+
+/** A long poll ends a second before the caller's deadline, so the answer reaches it. */
+function longPollFor(deadline: number, max: number): number {
+  return Math.min(max, Math.max(0, deadline - Date.now() - 1000))
 }
 
 export function checkWorkflowId(id: string | null | undefined): void {

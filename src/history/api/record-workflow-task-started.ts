@@ -25,6 +25,7 @@ import {
   startWorkflowTask,
   transientWorkflowTaskEvents,
 } from '../mutable-state/workflow-tasks.js'
+import { updateRequestMessages } from '../update-messages.js'
 import { readHistoryPage } from './history-page-token.js'
 
 type Response = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse
@@ -75,6 +76,7 @@ export async function invoke(
         workflowType: ms.info.workflowType,
         taskQueue: ms.info.taskQueue,
         queries: engine.queries.buffered(key),
+        messages: updateRequestMessages(engine.updates.toSend(key), info.startedEventId),
       }
     })
   } catch (e: unknown) {
@@ -114,6 +116,6 @@ export async function invoke(
     scheduledTime: timestampFromMs(wt.scheduledTime),
     startedTime: timestampFromMs(wt.startedTime),
     queries: started.queries,
-    messages: [],
+    messages: started.messages,
   }
 }

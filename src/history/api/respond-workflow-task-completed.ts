@@ -5,16 +5,18 @@
  * worker gets InvalidArgument (respondworkflowtaskcompleted/api.go).
  */
 import { InvalidArgumentError } from '../../common/errors.js'
-import { CommandType, type temporal } from '../../common/proto.js'
+import { CommandType, long, type temporal } from '../../common/proto.js'
 import type { HistoryEngine } from '../history-engine.js'
 import { BadCommandError } from '../commands/command-context.js'
 import { closingCommands, commandHandlers } from '../commands/registry.js'
 import type { MutableState } from '../mutable-state/mutable-state.js'
 import {
   completeWorkflowTask,
+  discardSpeculativeWorkflowTask,
   failWorkflowTask,
   scheduleWorkflowTask,
 } from '../mutable-state/workflow-tasks.js'
+import { UpdateMessages } from '../update-messages.js'
 import { QueryResultType, WorkflowTaskFailedCause, type pb } from '../../common/proto.js'
 import { msFromDuration } from '../../common/time.js'
 import { clearStickyTaskQueue, setStickyTaskQueue } from '../mutable-state/sticky.js'
@@ -36,8 +38,19 @@ export async function invoke(
   const identity = req.identity ?? ''
   return engine.withWorkflowLock(key.namespaceId, key.workflowId, async () => {
     try {
+      const messages = new UpdateMessages(req.messages ?? [], engine.updates, key)
+      /** Set when a speculative task is dropped: where the worker must roll its history back to. */
+      let resetHistoryEventId = 0
       const newWorkflowTask = await engine.updateLocked(key, (ms) => {
-        startedWorkflowTask(ms, token)
+        const wt = startedWorkflowTask(ms, token)
+        if (wt.speculative && commands.length === 0 && messages.onlyRejections()) {
+          // Only rejected updates: the speculative task leaves no trace in history.
+          discardSpeculativeWorkflowTask(ms)
+          resetHistoryEventId = ms.data.lastCompletedWorkflowTaskStartedEventId
+          messages.processRest(ms)
+          applyStickyAttributes(ms, req)
+          return ms.hasPendingWorkflowTask()
+        }
         const workflowTaskCompletedEventId = completeWorkflowTask(ms, {
           identity,
           binaryChecksum: req.binaryChecksum ?? '',
@@ -54,16 +67,26 @@ export async function invoke(
           ...limits,
         }
         for (const command of commands) {
+          if (command.commandType === CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE) {
+            messages.process(ms, command.protocolMessageCommandAttributes?.messageId ?? '')
+            continue
+          }
           const handler = commandHandlers.get(command.commandType ?? 0)
           if (!handler) throw unsupported(command)
           handler(ctx, command)
         }
+        messages.processRest(ms)
         if (needsNewWorkflowTask(ms, req)) scheduleWorkflowTask(ms)
         return ms.hasPendingWorkflowTask()
       })
+      messages.commit()
+      // Updates that arrived while this task ran get a task of their own.
+      if (engine.updates.hasUnsent(key)) {
+        await engine.updateLocked(key, (ms) => scheduleWorkflowTask(ms, { speculative: true }))
+      }
       // Still under the workflow lock, so no query can be buffered between the commit and this.
       engine.queries.complete(key, queryResults(req, limits.blobSizeLimit), newWorkflowTask)
-      return {}
+      return { resetHistoryEventId: long(resetHistoryEventId) }
     } catch (e: unknown) {
       if (!(e instanceof BadCommandError)) throw e
       await engine.updateLocked(key, (ms) => {

@@ -61,6 +61,8 @@ export interface WorkflowTaskInfo {
   timerKeys: TimerTaskKey[]
   /** Queue rows not yet consumed by a poll, deleted if the task ends without starting. */
   queueTaskKeys: QueueTaskKey[]
+  /** Scheduled only to deliver updates; its events are written only if it produces any. */
+  speculative?: boolean
 }
 
 export interface ActivityInfo {
@@ -159,6 +161,8 @@ export interface MutableStateData {
   /** Request ids of recent signals, so a retried SignalWorkflowExecution applies once. */
   signalRequestIds?: string[]
   children?: Record<string, ChildInfo>
+  /** Updates recorded in history, by update id (for dedupe and for PollWorkflowExecutionUpdate). */
+  updates?: Record<string, { acceptedEventId: number; completedEventId: number }>
   externalSignals?: Record<string, ExternalRequestInfo>
   externalCancels?: Record<string, ExternalRequestInfo>
 }

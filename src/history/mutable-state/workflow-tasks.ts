@@ -25,8 +25,18 @@ import { clearStickyTaskQueue, currentTaskQueue, isStickyTaskQueueSet } from './
  * does not take it in time (GenerateScheduleWorkflowTaskTasks in task_generator.go). Events that
  * waited for a task are written first; when there are any, the task cannot be transient.
  */
-export function scheduleWorkflowTask(ms: MutableState): void {
+export function scheduleWorkflowTask(
+  ms: MutableState,
+  opts: {
+    /**
+     * A task only for delivering updates: its events are written only if it produces any, so a
+     * rejected update leaves no trace in history (Temporal's speculative workflow task).
+     */
+    speculative?: boolean
+  } = {},
+): void {
   if (ms.hasPendingWorkflowTask() || !ms.isRunning()) return
+  const speculative = opts.speculative === true && !ms.hasBufferedEvents()
   if (ms.hasBufferedEvents()) ms.data.workflowTaskAttempt = 1
   ms.flushBufferedEvents()
   const info = ms.info
@@ -35,7 +45,7 @@ export function scheduleWorkflowTask(ms: MutableState): void {
   const taskQueue = currentTaskQueue(info)
   const sticky = isStickyTaskQueueSet(info)
   let scheduledEventId = ms.data.nextEventId
-  if (attempt === 1) {
+  if (attempt === 1 && !speculative) {
     const event = ms.addEvent(
       EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       'workflowTaskScheduledEventAttributes',
@@ -57,6 +67,7 @@ export function scheduleWorkflowTask(ms: MutableState): void {
     historySizeBytes: 0,
     timerKeys: [],
     queueTaskKeys: [],
+    speculative: speculative && attempt === 1,
   }
   ms.data.workflowTask = wt
   if (sticky) {
@@ -90,9 +101,10 @@ export function startWorkflowTask(
 ): WorkflowTaskInfo {
   const wt = ms.data.workflowTask!
   const now = ms.now()
-  let written = wt.attempt === 1
+  let written = !isUnwritten(wt)
   if (!written && wt.scheduledEventId !== ms.data.nextEventId) {
     wt.attempt = 1
+    wt.speculative = false
     ms.data.workflowTaskAttempt = 1
     written = true
     const scheduled = ms.addEvent(
@@ -147,7 +159,7 @@ export function startWorkflowTask(
 /** The events a poller sees for a transient task, which history does not hold (yet). */
 export function transientWorkflowTaskEvents(ms: MutableState): pb.HistoryEvent[] {
   const wt = ms.data.workflowTask
-  if (!wt || wt.attempt === 1 || wt.startedEventId === 0) return []
+  if (!wt || !isUnwritten(wt) || wt.startedEventId === 0) return []
   return transientEvents(wt)
 }
 
@@ -186,7 +198,8 @@ function transientEvents(wt: WorkflowTaskInfo): pb.HistoryEvent[] {
  * was shown, so that what it completes is in history (CreateTransientWorkflowTaskEvents).
  */
 function materializeTransientTask(ms: MutableState, wt: WorkflowTaskInfo): void {
-  if (wt.attempt === 1) return
+  if (!isUnwritten(wt)) return
+  wt.speculative = false
   const [scheduled, started] = transientEvents(wt)
   ms.addEvent(
     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
@@ -200,6 +213,23 @@ function materializeTransientTask(ms: MutableState, wt: WorkflowTaskInfo): void 
     started!.workflowTaskStartedEventAttributes!,
     wt.startedTime,
   )
+}
+
+/**
+ * Whether the task's scheduled and started events are not in history (yet): a transient retry
+ * or a speculative task. Its poller is shown them; they are written if it completes.
+ */
+export function isUnwritten(wt: WorkflowTaskInfo): boolean {
+  return wt.attempt > 1 || wt.speculative === true
+}
+
+/**
+ * Drops a speculative task that produced nothing (only rejected updates): no events, and the
+ * run is as if it never existed (workflow_task_state_machine.go skipWorkflowTaskCompletedEvent).
+ */
+export function discardSpeculativeWorkflowTask(ms: MutableState): void {
+  const wt = ms.data.workflowTask!
+  endWorkflowTask(ms, wt)
 }
 
 /** Writes WorkflowTaskCompleted; the caller then turns the task's commands into events. */
@@ -244,6 +274,8 @@ export function failWorkflowTask(
 ): void {
   const wt = ms.data.workflowTask
   if (!wt) return
+  // A failed speculative task becomes a normal one: its events are written with the failure.
+  if (wt.speculative && wt.startedEventId > 0) materializeTransientTask(ms, wt)
   if (wt.attempt === 1 && wt.startedEventId > 0) {
     ms.addEvent(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, 'workflowTaskFailedEventAttributes', {
       scheduledEventId: long(wt.scheduledEventId),
@@ -261,6 +293,7 @@ export function failWorkflowTask(
 /** The started task ran past its start-to-close timeout. */
 export function timeoutWorkflowTask(ms: MutableState): void {
   const wt = ms.data.workflowTask!
+  if (wt.speculative) materializeTransientTask(ms, wt)
   if (wt.attempt === 1) {
     ms.addEvent(
       EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
