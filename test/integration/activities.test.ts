@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { WorkflowFailedError } from '@temporalio/client'
-import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common'
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  TimeoutType,
+} from '@temporalio/common'
 import { startHarness, uid, type Harness, eventually } from './harness.js'
 import type * as wf from './workflows.js'
 
@@ -97,4 +102,31 @@ test('an activity completed by id from outside the worker (async completion)', a
     return handle.result()
   })
   assert.equal(result, 'done elsewhere')
+})
+
+test('async completion by id can also fail an activity', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('async-fail')
+  const err = await h.withWorker(taskQueue, async () => {
+    const handle = await h.client.workflow.start<typeof wf.asyncCompletion>('asyncCompletion', {
+      taskQueue,
+      workflowId,
+      retry: { maximumAttempts: 1 },
+    })
+    await eventually(async () => {
+      const d = await handle.describe()
+      assert.equal(d.raw.pendingActivities?.[0]?.state, 2, 'activity not started yet')
+    })
+    await h.client.activity.fail(
+      { workflowId, activityId: '1' },
+      ApplicationFailure.nonRetryable('failed elsewhere', 'Elsewhere'),
+    )
+    return handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+  })
+  assert.ok(err instanceof WorkflowFailedError)
+  assert.ok(err.cause instanceof ActivityFailure)
+  assert.equal((err.cause.cause as ApplicationFailure).type, 'Elsewhere')
 })

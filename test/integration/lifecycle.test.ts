@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { WorkflowFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client'
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client'
 import { CancelledFailure, TerminatedFailure } from '@temporalio/common'
 import { EventType } from '../../src/common/proto.js'
 import { cancelled } from './activities.js'
@@ -167,4 +171,16 @@ describe('cancel and terminate', () => {
       assert.equal(d.status.name, 'TERMINATED')
     })
   })
+})
+
+test('delete removes a workflow from describe and history', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('delete')
+  const handle = await h.client.workflow.start('waitsLong', { taskQueue, workflowId })
+  await h.connection.workflowService.deleteWorkflowExecution({
+    namespace: 'default',
+    workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
+  })
+  await assert.rejects(handle.describe(), WorkflowNotFoundError)
+  await assert.rejects(handle.fetchHistory(), (e: unknown) => /not found/i.test(String(e)))
 })

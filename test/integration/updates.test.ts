@@ -1,7 +1,7 @@
 /** Workflow updates: validators, rejection without history, id dedupe, waiting stages. */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { WorkflowUpdateFailedError } from '@temporalio/client'
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client'
 import { EventType } from '../../src/common/proto.js'
 import { startHarness, uid, type Harness } from './harness.js'
 import { eventTypes } from './task-poller.js'
@@ -81,5 +81,42 @@ test('startUpdate waits for acceptance; the result comes from PollWorkflowExecut
     assert.equal(await updateHandle.result(), 4)
     await handle.signal('finish')
     assert.equal(await handle.result(), 4)
+  })
+})
+
+test('update-with-start starts the workflow and runs the update; a second one reuses the run', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('uws')
+  await h.withWorker(taskQueue, async () => {
+    const op = () =>
+      new WithStartWorkflowOperation<typeof wf.counter>('counter', {
+        taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      })
+    const first = op()
+    assert.equal(
+      await h.client.workflow.executeUpdateWithStart<typeof wf.counter, number, [number]>(
+        'addUpdate',
+        { args: [10], startWorkflowOperation: first },
+      ),
+      10,
+    )
+    const second = op()
+    assert.equal(
+      await h.client.workflow.executeUpdateWithStart<typeof wf.counter, number, [number]>(
+        'addUpdate',
+        { args: [1], startWorkflowOperation: second },
+      ),
+      11,
+    )
+    const handle = await first.workflowHandle()
+    const [a, b] = await Promise.all([
+      handle.describe(),
+      (await second.workflowHandle()).describe(),
+    ])
+    assert.equal(a.runId, b.runId)
+    await handle.signal('finish')
+    assert.equal(await handle.result(), 11)
   })
 })

@@ -103,6 +103,48 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
       })
     },
 
+    /** Update-with-start: the only multi-operation Temporal defines (start, then update). */
+    async executeMultiOperation(req, ctx) {
+      const ns = await namespaceId(req.namespace)
+      const [first, second, ...rest] = req.operations ?? []
+      const start = first?.startWorkflow
+      const update = second?.updateWorkflow
+      if (!start || !update || rest.length > 0) {
+        throw new InvalidArgumentError(
+          'Operations have to be exactly [StartWorkflow, UpdateWorkflow], in that order.',
+        )
+      }
+      if (start.namespace && start.namespace !== req.namespace) {
+        throw new InvalidArgumentError('Operation namespace mismatch.')
+      }
+      validateStartRequest(start, limits)
+      if (update.workflowExecution?.workflowId !== start.workflowId) {
+        throw new InvalidArgumentError('WorkflowId of the update does not match the start.')
+      }
+      if (update.workflowExecution?.runId || update.firstExecutionRunId) {
+        throw new InvalidArgumentError(
+          'RunId is not allowed on the update of an update-with-start.',
+        )
+      }
+      if (!start.workflowIdConflictPolicy) {
+        throw new InvalidArgumentError(
+          'WorkflowIDConflictPolicy must be set on the start operation.',
+        )
+      }
+      if (!update.request?.meta?.updateId)
+        throw new InvalidArgumentError('Update ID is not set on request.')
+      if (!update.request.input?.name)
+        throw new InvalidArgumentError('Update name is not set on request.')
+      const started = await startWorkflowExecution.invoke(history, ns, start)
+      const updated = await updateWorkflowExecution.invoke(
+        history,
+        ns,
+        { ...update, workflowExecution: { workflowId: start.workflowId, runId: started.runId } },
+        { signal: ctx.signal, longPollMs: longPollFor(ctx.deadline, limits.historyLongPollMs) },
+      )
+      return { responses: [{ startWorkflow: started }, { updateWorkflow: updated }] }
+    },
+
     async pollWorkflowExecutionUpdate(req, ctx) {
       const ns = await namespaceId(req.namespace)
       checkWorkflowId(req.updateRef?.workflowExecution?.workflowId)
