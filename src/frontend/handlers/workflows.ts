@@ -10,6 +10,7 @@ import * as deleteWorkflowExecution from '../../history/api/delete-workflow-exec
 import * as describeWorkflowExecution from '../../history/api/describe-workflow-execution.js'
 import * as getWorkflowExecutionHistory from '../../history/api/get-workflow-execution-history.js'
 import * as requestCancelWorkflowExecution from '../../history/api/request-cancel-workflow-execution.js'
+import * as resetWorkflowExecution from '../../history/api/reset-workflow-execution.js'
 import * as signalWithStartWorkflowExecution from '../../history/api/signal-with-start-workflow-execution.js'
 import * as signalWorkflowExecution from '../../history/api/signal-workflow-execution.js'
 import * as startWorkflowExecution from '../../history/api/start-workflow-execution.js'
@@ -154,6 +155,12 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
         signal: ctx.signal,
         longPollMs: longPollFor(ctx.deadline, limits.historyLongPollMs),
       })
+    },
+
+    async resetWorkflowExecution(req) {
+      const ns = await namespaceId(req.namespace)
+      checkWorkflowId(req.workflowExecution?.workflowId)
+      return resetWorkflowExecution.invoke(history, ns, req)
     },
 
     async deleteWorkflowExecution(req) {

@@ -226,6 +226,16 @@ export class MutableState {
     }
   }
 
+  /**
+   * Writes events copied from another run's history with their ids unchanged, as this run's
+   * first batch (a reset's prefix). `data.nextEventId` must already follow them.
+   */
+  appendCopiedEvents(events: pb.HistoryEvent[]): void {
+    this.dirty = true
+    this.newBatch()
+    this.batches.push(events)
+  }
+
   /** Ends the current batch, so that the next event starts a new one. */
   newBatch(): void {
     if (this.batch.length > 0) {

@@ -270,6 +270,8 @@ export function failWorkflowTask(
     identity: string
     /** False when the caller closes the run right after (terminate, timeout). */
     scheduleNext: boolean
+    /** For RESET_WORKFLOW: the run reset from and the run created. */
+    reset?: { baseRunId: string; newRunId: string }
   },
 ): void {
   const wt = ms.data.workflowTask
@@ -283,10 +285,14 @@ export function failWorkflowTask(
       cause: args.cause,
       failure: args.failure ?? null,
       identity: args.identity,
+      baseRunId: args.reset?.baseRunId ?? '',
+      newRunId: args.reset?.newRunId ?? '',
     })
   }
   endWorkflowTask(ms, wt)
   setAttemptAfterFailure(ms, wt, true)
+  // A reset starts over with a normal task (workflow_task_state_machine.go AddWorkflowTaskFailedEvent).
+  if (args.reset) ms.data.workflowTaskAttempt = 1
   if (args.scheduleNext) scheduleWorkflowTask(ms)
 }
 
