@@ -49,10 +49,33 @@ export function addActivityTaskScheduledEvent(
       priority: attrs.priority,
     },
   )
-  const now = ms.now()
+  const ai = activityInfoFromScheduled(
+    event.activityTaskScheduledEventAttributes!,
+    toNumber(event.eventId),
+    ms.now(),
+  )
+  ms.data.activities[ai.scheduledEventId] = ai
+  if (ai.expirationTime > 0) {
+    ai.scheduleToCloseTimerKey = ms.addTimer(ai.expirationTime, {
+      kind: 'activity-timeout',
+      scheduledEventId: ai.scheduledEventId,
+      attempt: ai.attempt,
+      timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+    })
+  }
+  dispatchActivity(ms, ai)
+  return ai
+}
+
+/** The state of a just-scheduled activity, from its ActivityTaskScheduled attributes. */
+export function activityInfoFromScheduled(
+  attrs: NonNullable<pb.HistoryEvent['activityTaskScheduledEventAttributes']>,
+  scheduledEventId: number,
+  now: number,
+): ActivityInfo {
   const scheduleToCloseTimeoutMs = msFromDuration(attrs.scheduleToCloseTimeout)
-  const ai: ActivityInfo = {
-    scheduledEventId: toNumber(event.eventId),
+  return {
+    scheduledEventId,
     activityId: attrs.activityId ?? '',
     activityType: attrs.activityType?.name ?? '',
     taskQueue: attrs.taskQueue?.name ?? '',
@@ -66,7 +89,7 @@ export function addActivityTaskScheduledEvent(
     scheduleToCloseTimeoutMs,
     startToCloseTimeoutMs: msFromDuration(attrs.startToCloseTimeout),
     heartbeatTimeoutMs: msFromDuration(attrs.heartbeatTimeout),
-    retryPolicy,
+    retryPolicy: normalizeRetryPolicy(attrs.retryPolicy),
     expirationTime: scheduleToCloseTimeoutMs > 0 ? now + scheduleToCloseTimeoutMs : 0,
     cancelRequested: false,
     cancelRequestedEventId: 0,
@@ -74,17 +97,6 @@ export function addActivityTaskScheduledEvent(
     lastWorkerIdentity: '',
     attemptTimerKeys: [],
   }
-  ms.data.activities[ai.scheduledEventId] = ai
-  if (ai.expirationTime > 0) {
-    ai.scheduleToCloseTimerKey = ms.addTimer(ai.expirationTime, {
-      kind: 'activity-timeout',
-      scheduledEventId: ai.scheduledEventId,
-      attempt: ai.attempt,
-      timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
-    })
-  }
-  dispatchActivity(ms, ai)
-  return ai
 }
 
 /** Puts the current attempt on its task queue and arms its schedule-to-start timeout. */

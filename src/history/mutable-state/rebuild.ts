@@ -12,7 +12,8 @@ import { normalizeRetryPolicy } from '../../common/retry-policy.js'
 import { msFromDuration, msFromTimestamp } from '../../common/time.js'
 import { encodedMemo, encodedSearchAttributes } from './encoded.js'
 import { emptyRunState } from './execution.js'
-import type { ActivityInfo, MutableStateData } from './state.js'
+import { activityInfoFromScheduled } from './activities.js'
+import type { MutableStateData } from './state.js'
 
 const HistoryEventType = api.history.v1.HistoryEvent
 
@@ -87,7 +88,7 @@ function apply(d: MutableStateData, e: pb.HistoryEvent): void {
   } else if (e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes) {
     d.workflowTask = undefined
   } else if (e.activityTaskScheduledEventAttributes) {
-    d.activities[id] = scheduledActivity(e.activityTaskScheduledEventAttributes, id, time)
+    d.activities[id] = activityInfoFromScheduled(e.activityTaskScheduledEventAttributes, id, time)
   } else if (e.activityTaskCancelRequestedEventAttributes) {
     const ai = d.activities[toNumber(e.activityTaskCancelRequestedEventAttributes.scheduledEventId)]
     if (ai) {
@@ -147,36 +148,5 @@ function apply(d: MutableStateData, e: pb.HistoryEvent): void {
     throw new InvalidArgumentError(
       'Resetting past a child workflow or an external signal/cancel request is not supported.',
     )
-  }
-}
-
-function scheduledActivity(
-  a: NonNullable<pb.HistoryEvent['activityTaskScheduledEventAttributes']>,
-  id: number,
-  time: number,
-): ActivityInfo {
-  const scheduleToCloseTimeoutMs = msFromDuration(a.scheduleToCloseTimeout)
-  return {
-    scheduledEventId: id,
-    activityId: a.activityId ?? '',
-    activityType: a.activityType?.name ?? '',
-    taskQueue: a.taskQueue?.name ?? '',
-    scheduledTime: time,
-    firstScheduledTime: time,
-    startedTime: 0,
-    startedIdentity: '',
-    requestId: '',
-    attempt: 1,
-    scheduleToStartTimeoutMs: msFromDuration(a.scheduleToStartTimeout),
-    scheduleToCloseTimeoutMs,
-    startToCloseTimeoutMs: msFromDuration(a.startToCloseTimeout),
-    heartbeatTimeoutMs: msFromDuration(a.heartbeatTimeout),
-    retryPolicy: normalizeRetryPolicy(a.retryPolicy),
-    expirationTime: scheduleToCloseTimeoutMs > 0 ? time + scheduleToCloseTimeoutMs : 0,
-    cancelRequested: false,
-    cancelRequestedEventId: 0,
-    lastHeartbeatTime: 0,
-    lastWorkerIdentity: '',
-    attemptTimerKeys: [],
   }
 }
