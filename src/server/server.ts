@@ -111,7 +111,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       // by the SDK for a long time.
       maxReceiveMessageBytes: 64 * 1024 * 1024,
       workflowService: observed(opts.observeCalls, {
-        ...createNamespaceHandlers({ registry: namespaces }),
+        ...createNamespaceHandlers({
+          registry: namespaces,
+          // What workers may rely on in this namespace: updates are implemented, both waiting for
+          // the result (sync) and returning once accepted (async).
+          capabilities: { syncUpdate: true, asyncUpdate: true },
+        }),
         ...createSystemHandlers({ persistenceStore: 'sqlite' }),
         ...createWorkflowHandlers({ history, namespaces, limits }),
         ...createTaskHandlers({ history, matching, namespaces, limits }),

@@ -7,7 +7,8 @@ import { NotFoundError } from '../../common/errors.js'
 import { toNumber, type temporal } from '../../common/proto.js'
 import { retryPolicyToProto } from '../../common/retry-policy.js'
 import { durationFromMs, timestampFromMs } from '../../common/time.js'
-import type { QueueTask } from '../../persistence/store.js'
+import type { QueueTask, RunKey } from '../../persistence/store.js'
+import type { ActivityInfo } from '../mutable-state/state.js'
 import type { HistoryEngine } from '../history-engine.js'
 import { startActivity } from '../mutable-state/activities.js'
 import { encodedPayloads } from '../mutable-state/encoded.js'
@@ -34,7 +35,19 @@ export async function invoke(
     throw e
   }
   if (!started) return undefined
-  const { ai } = started
+  return activityTaskResponse(engine, key, started.ai, {
+    workflowType: started.workflowType,
+    namespace: poll.namespace,
+  })
+}
+
+/** The poll response for a started activity attempt (also sent eagerly with a task completion). */
+export async function activityTaskResponse(
+  engine: HistoryEngine,
+  key: RunKey,
+  ai: ActivityInfo,
+  run: { workflowType: string; namespace: string },
+): Promise<Response> {
   // Input and header live only in the scheduled event, as in Temporal; read it back.
   const { events } = await engine.readEvents(
     key.runId,
@@ -52,8 +65,8 @@ export async function invoke(
       attempt: ai.attempt,
       activityId: ai.activityId,
     }),
-    workflowNamespace: poll.namespace,
-    workflowType: { name: started.workflowType },
+    workflowNamespace: run.namespace,
+    workflowType: { name: run.workflowType },
     workflowExecution: { workflowId: key.workflowId, runId: key.runId },
     activityType: { name: ai.activityType },
     activityId: ai.activityId,

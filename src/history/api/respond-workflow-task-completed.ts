@@ -17,10 +17,15 @@ import {
   scheduleWorkflowTask,
 } from '../mutable-state/workflow-tasks.js'
 import { UpdateMessages } from '../update-messages.js'
+import type { ActivityInfo } from '../mutable-state/state.js'
+import { activityTaskResponse } from './record-activity-task-started.js'
 import { QueryResultType, WorkflowTaskFailedCause, type pb } from '../../common/proto.js'
 import { msFromDuration } from '../../common/time.js'
 import { clearStickyTaskQueue, setStickyTaskQueue } from '../mutable-state/sticky.js'
 import { runKeyOf, startedWorkflowTask } from './task-checks.js'
+
+/** Activities one completion may start eagerly (Temporal's activity eager execution limit). */
+const maxEagerActivities = 3
 
 type Request = temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest
 type Response = temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse
@@ -41,6 +46,9 @@ export async function invoke(
       const messages = new UpdateMessages(req.messages ?? [], engine.updates, key)
       /** Set when a speculative task is dropped: where the worker must roll its history back to. */
       let resetHistoryEventId = 0
+      const eager = { remaining: maxEagerActivities, started: [] as number[] }
+      let eagerActivities: ActivityInfo[] = []
+      let workflowType = ''
       const newWorkflowTask = await engine.updateLocked(key, (ms) => {
         const wt = startedWorkflowTask(ms, token)
         if (wt.speculative && commands.length === 0 && messages.onlyRejections()) {
@@ -64,6 +72,7 @@ export async function invoke(
           workflowTaskCompletedEventId,
           identity,
           namespace: namespace.name,
+          eager,
           ...limits,
         }
         for (const command of commands) {
@@ -77,6 +86,8 @@ export async function invoke(
         }
         messages.processRest(ms)
         if (needsNewWorkflowTask(ms, req)) scheduleWorkflowTask(ms)
+        eagerActivities = eager.started.map((id) => ({ ...ms.data.activities[id]! }))
+        workflowType = ms.info.workflowType
         return ms.hasPendingWorkflowTask()
       })
       messages.commit()
@@ -86,7 +97,12 @@ export async function invoke(
       }
       // Still under the workflow lock, so no query can be buffered between the commit and this.
       engine.queries.complete(key, queryResults(req, limits.blobSizeLimit), newWorkflowTask)
-      return { resetHistoryEventId: long(resetHistoryEventId) }
+      const activityTasks = await Promise.all(
+        eagerActivities.map((ai) =>
+          activityTaskResponse(engine, key, ai, { workflowType, namespace: namespace.name }),
+        ),
+      )
+      return { resetHistoryEventId: long(resetHistoryEventId), activityTasks }
     } catch (e: unknown) {
       if (!(e instanceof BadCommandError)) throw e
       await engine.updateLocked(key, (ms) => {

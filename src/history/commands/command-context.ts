@@ -9,6 +9,11 @@ export interface CommandContext {
   identity: string
   /** The run's namespace name, which events about other runs carry. */
   namespace: string
+  /**
+   * Eager activity execution: how many more activities this completion may start for its own
+   * worker, and the scheduled ids of those it started (returned in the response).
+   */
+  eager?: { remaining: number; started: number[] }
   /** Largest payload a command may carry, in bytes. */
   blobSizeLimit: number
 }

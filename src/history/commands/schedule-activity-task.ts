@@ -3,6 +3,7 @@
  * out, as Temporal's command checker does (service/history/api/respondworkflowtaskcompleted/
  * command_checker.go validateActivityScheduleAttributes).
  */
+import { randomUUID } from 'node:crypto'
 import { WorkflowTaskFailedCause, type pb } from '../../common/proto.js'
 import { validateRetryPolicy } from '../../common/retry-policy.js'
 import { durationFromMs, msFromDuration } from '../../common/time.js'
@@ -72,7 +73,14 @@ export const scheduleActivityTask: CommandHandler = (ctx, command) => {
   const taskQueue: pb.TaskQueue = a.taskQueue?.name
     ? normalTaskQueue(a.taskQueue.name)
     : normalTaskQueue(ms.info.taskQueue)
-  addActivityTaskScheduledEvent(
+  // Eager execution: the completing worker asked to run it and has a slot; it must be for the
+  // workflow's own task queue (handleCommandScheduleActivity in Temporal).
+  const eager =
+    a.requestEagerExecution === true &&
+    ctx.eager !== undefined &&
+    ctx.eager.remaining > 0 &&
+    taskQueue.name === ms.info.taskQueue
+  const ai = addActivityTaskScheduledEvent(
     ms,
     {
       ...a,
@@ -83,5 +91,10 @@ export const scheduleActivityTask: CommandHandler = (ctx, command) => {
       heartbeatTimeout: durationFromMs(heartbeat),
     },
     ctx.workflowTaskCompletedEventId,
+    eager ? { requestId: randomUUID(), identity: ctx.identity } : undefined,
   )
+  if (eager) {
+    ctx.eager!.remaining--
+    ctx.eager!.started.push(ai.scheduledEventId)
+  }
 }

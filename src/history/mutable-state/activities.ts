@@ -15,7 +15,7 @@ import {
   retryPolicyToProto,
 } from '../../common/retry-policy.js'
 import { msFromDuration } from '../../common/time.js'
-import { QueueKind } from '../../persistence/store.js'
+import { QueueKind, type QueueTaskKey } from '../../persistence/store.js'
 import { encodedFailure, encodedPayloads } from './encoded.js'
 import type { MutableState } from './mutable-state.js'
 import type { ActivityInfo } from './state.js'
@@ -28,6 +28,8 @@ export function addActivityTaskScheduledEvent(
   ms: MutableState,
   attrs: ScheduleAttributes,
   workflowTaskCompletedEventId: number,
+  /** Start it at once for the completing worker instead of dispatching it (eager execution). */
+  eager?: { requestId: string; identity: string },
 ): ActivityInfo {
   const retryPolicy = normalizeRetryPolicy(attrs.retryPolicy)
   const event = ms.addEvent(
@@ -63,7 +65,8 @@ export function addActivityTaskScheduledEvent(
       timeoutType: TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
     })
   }
-  dispatchActivity(ms, ai)
+  if (eager) startActivity(ms, ai, eager)
+  else dispatchActivity(ms, ai)
   return ai
 }
 
@@ -100,9 +103,9 @@ export function activityInfoFromScheduled(
 }
 
 /** Puts the current attempt on its task queue and arms its schedule-to-start timeout. */
-export function dispatchActivity(ms: MutableState, ai: ActivityInfo): void {
+export function dispatchActivity(ms: MutableState, ai: ActivityInfo): QueueTaskKey {
   ai.retryTimerKey = undefined
-  ms.addQueueTask(QueueKind.Activity, ai.taskQueue, ai.scheduledEventId)
+  const key = ms.addQueueTask(QueueKind.Activity, ai.taskQueue, ai.scheduledEventId)
   if (ai.scheduleToStartTimeoutMs > 0) {
     ai.attemptTimerKeys.push(
       ms.addTimer(ai.scheduledTime + ai.scheduleToStartTimeoutMs, {
@@ -113,6 +116,7 @@ export function dispatchActivity(ms: MutableState, ai: ActivityInfo): void {
       }),
     )
   }
+  return key
 }
 
 /** A poller took the attempt: arm start-to-close and heartbeat timeouts (no event yet). */
