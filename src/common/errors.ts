@@ -151,3 +151,46 @@ export class InternalError extends ServiceError {
 export function ensureError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e))
 }
+
+/**
+ * An operation of ExecuteMultiOperation failed: the status of each operation, the failing one's
+ * with its own code and detail, the others aborted (api-go serviceerror/multi_op.go).
+ */
+export class MultiOperationExecutionError extends ServiceError {
+  readonly code: GrpcStatus
+  constructor(
+    readonly failedIndex: number,
+    readonly operationError: ServiceError,
+    readonly operationCount: number,
+  ) {
+    super('MultiOperation could not be executed.')
+    this.code = operationError.code
+  }
+  override detail(): ErrorDetail {
+    const any = (typeName: string, value: Uint8Array) => ({
+      type_url: `type.googleapis.com/${typeName}`,
+      value,
+    })
+    const inner = this.operationError.detail()
+    const statuses = Array.from({ length: this.operationCount }, (_, i) =>
+      i === this.failedIndex
+        ? {
+            code: this.operationError.code,
+            message: this.operationError.message,
+            details: inner ? [any(inner.typeName, inner.value)] : [],
+          }
+        : {
+            code: GrpcStatus.ABORTED,
+            message: 'Operation was aborted.',
+            details: [
+              any('temporal.api.failure.v1.MultiOperationExecutionAborted', new Uint8Array()),
+            ],
+          },
+    )
+    return detailOf(
+      details.MultiOperationExecutionFailure as never,
+      'MultiOperationExecutionFailure',
+      { statuses } as never,
+    )
+  }
+}

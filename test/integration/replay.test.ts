@@ -72,6 +72,29 @@ test('histories of the test workflows replay without nondeterminism', async () =
     for (let i = 0; i < 10; i++) await collector.signal<[number]>('add', i)
     await collector.signal('done')
     await collector.result()
+    const counter = await c.start<typeof wf.counter>('counter', {
+      taskQueue,
+      workflowId: id('updates'),
+    })
+    await counter.executeUpdate<number, [number]>('addUpdate', { args: [2] })
+    await counter
+      .executeUpdate<number, [number]>('addUpdate', { args: [-1] })
+      .catch(() => undefined)
+    await counter.executeUpdate<number, [number]>('addUpdate', { args: [3] })
+    await counter.signal('finish')
+    await counter.result()
+    await c.execute<typeof wf.parentOfFailing>('parentOfFailing', {
+      taskQueue,
+      workflowId: id('parent-f'),
+    })
+    const sws = await c.signalWithStart<typeof wf.collector, [number]>('collector', {
+      taskQueue,
+      workflowId: id('sws'),
+      signal: 'add',
+      signalArgs: [1],
+    })
+    await sws.signal('done')
+    await sws.result()
     const cancelled = await c.start<typeof wf.cancellable>('cancellable', {
       taskQueue,
       workflowId: id('cancel'),

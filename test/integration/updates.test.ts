@@ -1,7 +1,11 @@
 /** Workflow updates: validators, rejection without history, id dedupe, waiting stages. */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client'
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client'
 import { EventType } from '../../src/common/proto.js'
 import { startHarness, uid, type Harness } from './harness.js'
 import { eventTypes } from './task-poller.js'
@@ -119,4 +123,22 @@ test('update-with-start starts the workflow and runs the update; a second one re
     await handle.signal('finish')
     assert.equal(await handle.result(), 11)
   })
+})
+
+test('update-with-start whose start fails reports the start error', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('uws-fail')
+  await h.client.workflow.start('waitsLong', { taskQueue, workflowId })
+  await assert.rejects(
+    h.client.workflow.executeUpdateWithStart<typeof wf.counter, number, [number]>('addUpdate', {
+      args: [1],
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof wf.counter>('counter', {
+        taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'FAIL',
+      }),
+    }),
+    WorkflowExecutionAlreadyStartedError,
+  )
+  await h.client.workflow.getHandle(workflowId).terminate()
 })

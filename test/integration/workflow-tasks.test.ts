@@ -182,3 +182,26 @@ test('history pages: small pages cover every event exactly once, in order', asyn
   )
   assert.equal((await poller.history(workflowId)).length, ids.length)
 })
+
+test('a task failing for non-determinism is retried with growing attempts until the worker is fixed', async () => {
+  const poller = new TaskPoller(h.connection, uid('tq'))
+  const workflowId = uid('nondeterminism')
+  await poller.startWorkflow(workflowId)
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    const t = await poller.pollWorkflowTask()
+    assert.equal(t.attempt, attempt)
+    await h.connection.workflowService.respondWorkflowTaskFailed({
+      namespace: 'default',
+      taskToken: t.taskToken,
+      cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
+      failure: { message: 'nondeterminism' },
+      identity: 'raw-poller',
+    })
+  }
+  const fixed = await poller.pollWorkflowTask()
+  assert.equal(fixed.attempt, 5)
+  await poller.complete(fixed, [complete])
+  const types = eventTypes(await poller.history(workflowId))
+  assert.equal(types.filter((t) => t === E.EVENT_TYPE_WORKFLOW_TASK_FAILED).length, 1)
+  assert.equal(types.at(-1), E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
+})

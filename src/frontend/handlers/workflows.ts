@@ -2,7 +2,11 @@
  * Workflow RPCs: validate the request (workflow_handler.go's checks and messages), resolve the
  * namespace, and hand over to history.
  */
-import { InvalidArgumentError } from '../../common/errors.js'
+import {
+  InvalidArgumentError,
+  MultiOperationExecutionError,
+  ServiceError,
+} from '../../common/errors.js'
 import type { pb } from '../../common/proto.js'
 import { validateRetryPolicy } from '../../common/retry-policy.js'
 import { msFromDuration } from '../../common/time.js'
@@ -136,12 +140,22 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
         throw new InvalidArgumentError('Update ID is not set on request.')
       if (!update.request.input?.name)
         throw new InvalidArgumentError('Update name is not set on request.')
-      const started = await startWorkflowExecution.invoke(history, ns, start)
-      const updated = await updateWorkflowExecution.invoke(
-        history,
-        ns,
-        { ...update, workflowExecution: { workflowId: start.workflowId, runId: started.runId } },
-        { signal: ctx.signal, longPollMs: longPollFor(ctx.deadline, limits.historyLongPollMs) },
+      const operation = async <T>(index: number, run: () => Promise<T>): Promise<T> => {
+        try {
+          return await run()
+        } catch (e: unknown) {
+          if (e instanceof ServiceError) throw new MultiOperationExecutionError(index, e, 2)
+          throw e
+        }
+      }
+      const started = await operation(0, () => startWorkflowExecution.invoke(history, ns, start))
+      const updated = await operation(1, () =>
+        updateWorkflowExecution.invoke(
+          history,
+          ns,
+          { ...update, workflowExecution: { workflowId: start.workflowId, runId: started.runId } },
+          { signal: ctx.signal, longPollMs: longPollFor(ctx.deadline, limits.historyLongPollMs) },
+        ),
       )
       return { responses: [{ startWorkflow: started }, { updateWorkflow: updated }] }
     },
