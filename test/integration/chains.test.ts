@@ -72,3 +72,22 @@ test('a cron workflow runs on schedule twice', async () => {
   })
   await h.client.workflow.getHandle(workflowId).terminate()
 })
+
+test('workflow_start_delay holds the first workflow task back', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('delayed')
+  const startedAt = Date.now()
+  const result = await h.withWorker(taskQueue, () =>
+    h.client.workflow.execute<typeof wf.sleeper>('sleeper', {
+      taskQueue,
+      workflowId,
+      args: [1],
+      startDelay: '1s',
+    }),
+  )
+  assert.equal(result, 'woke')
+  assert.ok(Date.now() - startedAt >= 1000)
+  const { events } = await h.client.workflow.getHandle(workflowId).fetchHistory()
+  const backoff = events![0]!.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff
+  assert.equal(Number(backoff?.seconds), 1)
+})

@@ -103,6 +103,17 @@ export async function invoke(
           ai.scheduledTime = ms.now()
           dispatchActivity(ms, ai)
         }
+        for (const c of Object.values(ms.data.children ?? {})) {
+          if (c.startedEventId === 0) {
+            ms.addTimer(ms.now(), { kind: 'start-child', initiatedEventId: c.initiatedEventId })
+          }
+        }
+        for (const x of Object.values(ms.data.externalSignals ?? {})) {
+          ms.addTimer(ms.now(), { kind: 'signal-external', initiatedEventId: x.initiatedEventId })
+        }
+        for (const x of Object.values(ms.data.externalCancels ?? {})) {
+          ms.addTimer(ms.now(), { kind: 'cancel-external', initiatedEventId: x.initiatedEventId })
+        }
         for (const t of Object.values(ms.data.timers)) {
           t.timerKey = ms.addTimer(t.expiryTime, {
             kind: 'user-timer',

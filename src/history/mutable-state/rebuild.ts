@@ -1,9 +1,8 @@
 /**
  * Rebuilds a run's mutable state from its history events, for a reset: the new run starts from a
  * prefix of the base run's history (Temporal's mutable_state_rebuilder.go). Pending activities
- * and timers are recovered; the caller re-arms their tasks. Prefixes with pending child workflows
- * or external requests are refused: their in-flight work cannot be recovered from events alone
- * here.
+ * and timers, children and requests to other workflows are recovered; the caller re-arms their
+ * tasks.
  */
 import { randomUUID } from 'node:crypto'
 import { InvalidArgumentError } from '../../common/errors.js'
@@ -13,7 +12,7 @@ import { msFromDuration, msFromTimestamp } from '../../common/time.js'
 import { encodedMemo, encodedSearchAttributes } from './encoded.js'
 import { emptyRunState } from './execution.js'
 import { activityInfoFromScheduled } from './activities.js'
-import type { MutableStateData } from './state.js'
+import type { ExternalRequestInfo, MutableStateData } from './state.js'
 
 const HistoryEventType = api.history.v1.HistoryEvent
 
@@ -140,13 +139,73 @@ function apply(d: MutableStateData, e: pb.HistoryEvent): void {
       d.updates?.[e.workflowExecutionUpdateCompletedEventAttributes.meta?.updateId ?? '']
     if (record) record.completedEventId = id
   }
-  if (
-    e.startChildWorkflowExecutionInitiatedEventAttributes ||
-    e.signalExternalWorkflowExecutionInitiatedEventAttributes ||
-    e.requestCancelExternalWorkflowExecutionInitiatedEventAttributes
-  ) {
-    throw new InvalidArgumentError(
-      'Resetting past a child workflow or an external signal/cancel request is not supported.',
-    )
+  applyChildAndExternal(d, e, id)
+}
+
+/** Children and signal/cancel requests to other workflows still in flight at the prefix's end. */
+function applyChildAndExternal(d: MutableStateData, e: pb.HistoryEvent, id: number): void {
+  const init = e.startChildWorkflowExecutionInitiatedEventAttributes
+  if (init) {
+    ;(d.children ??= {})[id] = {
+      initiatedEventId: id,
+      startedEventId: 0,
+      namespace: init.namespace ?? '',
+      namespaceId: init.namespaceId ?? d.executionInfo.namespaceId,
+      workflowId: init.workflowId ?? '',
+      runId: '',
+      workflowType: init.workflowType?.name ?? '',
+      parentClosePolicy: init.parentClosePolicy ?? 0,
+    }
+  }
+  const started = e.childWorkflowExecutionStartedEventAttributes
+  const child = started && d.children?.[toNumber(started.initiatedEventId)]
+  if (started && child) {
+    child.startedEventId = id
+    child.runId = started.workflowExecution?.runId ?? ''
+  }
+  const ended =
+    e.startChildWorkflowExecutionFailedEventAttributes ??
+    e.childWorkflowExecutionCompletedEventAttributes ??
+    e.childWorkflowExecutionFailedEventAttributes ??
+    e.childWorkflowExecutionCanceledEventAttributes ??
+    e.childWorkflowExecutionTimedOutEventAttributes ??
+    e.childWorkflowExecutionTerminatedEventAttributes
+  if (ended && d.children) delete d.children[toNumber(ended.initiatedEventId)]
+
+  const signal = e.signalExternalWorkflowExecutionInitiatedEventAttributes
+  if (signal) (d.externalSignals ??= {})[id] = externalInfo(d, id, signal)
+  const cancel = e.requestCancelExternalWorkflowExecutionInitiatedEventAttributes
+  if (cancel) (d.externalCancels ??= {})[id] = externalInfo(d, id, cancel)
+  const signalDone =
+    e.externalWorkflowExecutionSignaledEventAttributes ??
+    e.signalExternalWorkflowExecutionFailedEventAttributes
+  if (signalDone && d.externalSignals)
+    delete d.externalSignals[toNumber(signalDone.initiatedEventId)]
+  const cancelDone =
+    e.externalWorkflowExecutionCancelRequestedEventAttributes ??
+    e.requestCancelExternalWorkflowExecutionFailedEventAttributes
+  if (cancelDone && d.externalCancels)
+    delete d.externalCancels[toNumber(cancelDone.initiatedEventId)]
+}
+
+function externalInfo(
+  d: MutableStateData,
+  initiatedEventId: number,
+  a: {
+    namespace?: string | null
+    namespaceId?: string | null
+    workflowExecution?: pb.WorkflowExecution | null
+    control?: string | null
+    childWorkflowOnly?: boolean | null
+  },
+): ExternalRequestInfo {
+  return {
+    initiatedEventId,
+    namespace: a.namespace ?? '',
+    namespaceId: a.namespaceId || d.executionInfo.namespaceId,
+    workflowId: a.workflowExecution?.workflowId ?? '',
+    runId: a.workflowExecution?.runId ?? '',
+    control: a.control ?? '',
+    childWorkflowOnly: a.childWorkflowOnly ?? false,
   }
 }
