@@ -73,11 +73,15 @@ test('reset of a running workflow terminates it and reapplies its signals', asyn
       assert.ok(Number(d.raw.workflowExecutionInfo?.historyLength) >= 8)
       assert.equal(d.raw.pendingWorkflowTask, null)
     })
+    // The first task's completion (signals may land before or after it starts).
+    const firstCompleted = (await handle.fetchHistory()).events!.find(
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    )!
     const { runId } = await h.connection.workflowService.resetWorkflowExecution({
       namespace: 'default',
       workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
       reason: 'reset while running',
-      workflowTaskFinishEventId: long(4),
+      workflowTaskFinishEventId: firstCompleted.eventId,
       requestId: uid('reset-req'),
     })
     const old = await h.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()
