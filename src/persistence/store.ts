@@ -213,7 +213,7 @@ export interface ClusterStore {
   getOrInitMetadata(req: { key: string; value: string }): Promise<{ value: string }>
   /**
    * Takes ownership of the shard by incrementing its range id; the result seeds task ids, which
-   * are `rangeId * 2^20 + n`, so ids stay unique and increasing across restarts.
+   * are `rangeId * 2^32 + n`, so ids stay unique and increasing across restarts.
    */
   acquireShard(req: { shardId: number }): Promise<{ rangeId: number }>
 }
