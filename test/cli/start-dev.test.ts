@@ -1,105 +1,195 @@
 /**
- * `sundial server start-dev` as a user runs it: a child process that prints its address and
- * store, serves the SDK's hello world, stops cleanly on SIGTERM and keeps state in its file.
+ * `sundial server start-dev` as a user runs it: a child process that prints its address, store
+ * and namespaces, serves the SDK's hello world, stops cleanly on SIGTERM, keeps state in its file,
+ * and refuses bad flags and a busy port with exit code 1 and a message saying why.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { Client, Connection } from '@temporalio/client'
-import { NativeConnection, Worker } from '@temporalio/worker'
-import * as activities from '../integration/activities.js'
-import { uid, workflowBundle } from '../integration/harness.js'
-import type * as wf from '../integration/workflows.js'
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+} from '@temporalio/worker'
+import * as activities from './hello-activities.js'
+import type * as workflows from './hello-workflows.js'
+
+// The SDK's core logs every connection retry; only warnings matter here.
+Runtime.install({ logger: new DefaultLogger('WARN') })
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'sundial-cli-'))
-const dbFilename = join(dir, 'sundial.db')
 const children: ChildProcess[] = []
+
 after(() => {
-  for (const c of children) c.kill('SIGKILL')
+  // A failed assertion must not leave a server running behind the test process.
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
   rmSync(dir, { recursive: true, force: true })
 })
 
-interface Started {
+interface Cli {
   child: ChildProcess
-  address: string
-  output: string
+  /** stdout and stderr so far. */
+  out: { stdout: string; stderr: string }
+  /** The exit code; null when a signal ended the process. */
+  exit: Promise<number | null>
 }
 
-/** Spawns the CLI and resolves once it prints its listening line. */
-function startDev(args: string[]): Promise<Started> {
+function spawnCli(args: string[]): Cli {
   const child = spawn(process.execPath, [main, 'server', 'start-dev', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
-  let output = ''
+  const out = { stdout: '', stderr: '' }
+  child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()))
+  // 'close', not 'exit': it comes after the pipes are drained, so `out` is complete.
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return { child, out, exit }
+}
+
+interface Started extends Cli {
+  /** `host:port` from the listening line. */
+  address: string
+  port: number
+  /** The start-up lines on stdout. */
+  lines: string[]
+}
+
+/** Spawns the CLI and resolves once it has printed its three start-up lines. */
+function startDev(args: string[]): Promise<Started> {
+  const cli = spawnCli(args)
   return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString()
-      const m = /listening on (\S+)/.exec(output)
-      if (m && /Namespaces:/.test(output)) resolve({ child, address: m[1]!, output })
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
+    cli.child.stdout?.on('data', () => {
+      const lines = cli.out.stdout.split('\n')
+      if (lines.length < 4) return
+      const address = /^Sundial server listening on (\S+)$/.exec(lines[0]!)?.[1]
+      if (!address) return reject(new Error(`unexpected output: ${cli.out.stdout}`))
+      resolve({
+        ...cli,
+        address,
+        port: Number(address.split(':').at(-1)),
+        lines: lines.slice(0, 3),
+      })
+    })
+    void cli.exit.then((code) =>
+      reject(new Error(`exited with ${code} before listening: ${cli.out.stderr}`)),
+    )
   })
 }
 
-function exitCode(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode)
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code)))
-}
-
-test('start-dev prints its address and store, runs hello world, and keeps state in its file', async () => {
-  const first = await startDev(['--port', '0', '--db-filename', dbFilename])
-  assert.match(
-    first.output,
-    new RegExp(`Store: SQLite file ${dbFilename.replace(/[/.]/g, '\\$&')}`),
-  )
-  const workflowId = uid('hello')
+test(
+  'start-dev runs hello world, stops on SIGTERM and keeps state in its file',
   {
-    const connection = await Connection.connect({ address: first.address })
-    const client = new Client({ connection })
-    const info = await connection.workflowService.getSystemInfo({})
-    assert.ok(info.serverVersion)
-    const taskQueue = uid('hello-tq')
-    const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: first.address }),
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities,
-    })
-    const result = await worker.runUntil(
-      client.workflow.execute<typeof wf.greeting>('greeting', {
-        taskQueue,
-        workflowId,
-        args: ['World'],
-      }),
-    )
-    assert.equal(result, 'Hello, World!')
-    await connection.close()
-  }
-  first.child.kill('SIGTERM')
-  assert.equal(await exitCode(first.child), 0)
+    timeout: 120_000,
+  },
+  async () => {
+    const dbFilename = join(dir, 'sundial.db')
+    const workflowId = `hello-${process.pid}`
+    const first = await startDev(['--port', '0', '--db-filename', dbFilename, '-n', 'extra'])
+    assert.notEqual(first.port, 0, 'the printed port is the bound one')
+    assert.deepEqual(first.lines, [
+      `Sundial server listening on 127.0.0.1:${first.port}`,
+      `Store: SQLite file ${dbFilename}`,
+      'Namespaces: default, extra',
+    ])
 
-  const second = await startDev(['--port', '0', '--db-filename', dbFilename])
-  const connection = await Connection.connect({ address: second.address })
-  const d = await new Client({ connection }).workflow.getHandle(workflowId).describe()
-  assert.equal(d.status.name, 'COMPLETED')
-  await connection.close()
-  second.child.kill('SIGTERM')
-  assert.equal(await exitCode(second.child), 0)
+    const connection = await Connection.connect({ address: first.address })
+    try {
+      const info = await connection.workflowService.getSystemInfo({})
+      assert.ok(info.serverVersion)
+      const ns = await connection.workflowService.describeNamespace({ namespace: 'default' })
+      assert.equal(ns.namespaceInfo?.name, 'default')
+
+      const taskQueue = `hello-${process.pid}`
+      const workerConnection = await NativeConnection.connect({ address: first.address })
+      try {
+        const worker = await Worker.create({
+          connection: workerConnection,
+          taskQueue,
+          workflowBundle: await bundleWorkflowCode({
+            workflowsPath: fileURLToPath(new URL('./hello-workflows.js', import.meta.url)),
+            logger: new DefaultLogger('WARN'),
+          }),
+          activities,
+        })
+        const result = await worker.runUntil(
+          new Client({ connection }).workflow.execute<typeof workflows.helloWorld>('helloWorld', {
+            taskQueue,
+            workflowId,
+            args: ['World'],
+          }),
+        )
+        assert.equal(result, 'Hello, World!')
+      } finally {
+        await workerConnection.close()
+      }
+    } finally {
+      await connection.close()
+    }
+    first.child.kill('SIGTERM')
+    assert.equal(await first.exit, 0)
+
+    // Started again on the same file, without -n: the run and the namespace are still there.
+    const second = await startDev(['--port', '0', '--db-filename', dbFilename])
+    assert.equal(second.lines[2], 'Namespaces: default, extra')
+    const again = await Connection.connect({ address: second.address })
+    try {
+      const handle = new Client({ connection: again }).workflow.getHandle(workflowId)
+      assert.equal((await handle.describe()).status.name, 'COMPLETED')
+      assert.equal(await handle.result(), 'Hello, World!')
+    } finally {
+      await again.close()
+    }
+    second.child.kill('SIGTERM')
+    assert.equal(await second.exit, 0)
+  },
+)
+
+test('start-dev refuses a port that is not a number', { timeout: 30_000 }, async () => {
+  const cli = spawnCli(['--port', 'abc'])
+  assert.equal(await cli.exit, 1)
+  assert.match(cli.out.stderr, /"abc" is not a port number \(0-65535\)/)
+  assert.equal(cli.out.stdout, '')
 })
 
-test('start-dev refuses a bad port and a port in use with a clear message', async () => {
-  await assert.rejects(startDev(['--port', 'abc']), /not a port number/)
-  const holder = await startDev(['--port', '0'])
-  const port = holder.address.split(':').at(-1)!
-  await assert.rejects(startDev(['--port', port]), /exited with 1.*already in use/s)
-  holder.child.kill('SIGTERM')
-  assert.equal(await exitCode(holder.child), 0)
+test(
+  'start-dev refuses a port in use and the first server keeps serving',
+  {
+    timeout: 30_000,
+  },
+  async () => {
+    const holder = await startDev(['--port', '0'])
+    assert.equal(holder.lines[1], 'Store: in memory (state is lost on exit)')
+    const cli = spawnCli(['--port', String(holder.port)])
+    assert.equal(await cli.exit, 1)
+    assert.match(
+      cli.out.stderr,
+      new RegExp(`could not start the server: port ${holder.port} on 127.0.0.1 is already in use`),
+    )
+    assert.equal(cli.out.stdout, '')
+
+    const connection = await Connection.connect({ address: holder.address })
+    try {
+      assert.ok((await connection.workflowService.getSystemInfo({})).serverVersion)
+    } finally {
+      await connection.close()
+    }
+    holder.child.kill('SIGTERM')
+    assert.equal(await holder.exit, 0)
+  },
+)
+
+test('start-dev names the SQLite file it cannot open', { timeout: 30_000 }, async () => {
+  const dbFilename = join(dir, 'no-such-dir', 'sundial.db')
+  const cli = spawnCli(['--port', '0', '--db-filename', dbFilename])
+  assert.equal(await cli.exit, 1)
+  assert.match(cli.out.stderr, /could not start the server: cannot use SQLite file .*no-such-dir/)
 })

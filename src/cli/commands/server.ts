@@ -1,8 +1,14 @@
 /** `sundial server start-dev`: a single-node server, as `temporal server start-dev` starts one. */
 import { resolve } from 'node:path'
-import { Command, InvalidArgumentError, Option } from 'commander'
-import { pino } from 'pino'
-import { createServer } from '../../server/server.js'
+import { format } from 'node:util'
+import * as grpc from '@grpc/grpc-js'
+import { Command, Option } from 'commander'
+import { pino, type Logger } from 'pino'
+import type { Store } from '../../persistence/store.js'
+import { createServer, type SundialServer } from '../../server/server.js'
+import { collectNamespace, formatAddress, parsePort } from '../options.js'
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 
 interface StartDevOptions {
   ip: string
@@ -12,18 +18,6 @@ interface StartDevOptions {
   headless?: boolean
   logLevel: string
   sqliteSynchronous: 'full' | 'normal'
-}
-
-function parsePort(value: string): number {
-  const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError(`"${value}" is not a port number (0-65535).`)
-  }
-  return port
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value]
 }
 
 export function serverCommand(): Command {
@@ -37,14 +31,18 @@ export function serverCommand(): Command {
     .option(
       '-n, --namespace <name>',
       'namespace to create besides "default" (repeatable)',
-      collect,
+      collectNamespace,
       [],
     )
     .option(
       '--headless',
       'do not serve the Web UI (there is none yet; accepted for Temporal CLI compatibility)',
     )
-    .option('--log-level <level>', 'server log level (trace, debug, info, warn, error)', 'warn')
+    .addOption(
+      new Option('--log-level <level>', 'server log level, written to stderr')
+        .choices(LOG_LEVELS)
+        .default('warn'),
+    )
     .addOption(
       new Option('--sqlite-synchronous <mode>', 'SQLite synchronous mode; full survives power loss')
         .choices(['full', 'normal'])
@@ -55,11 +53,14 @@ export function serverCommand(): Command {
 }
 
 async function startDev(opts: StartDevOptions): Promise<void> {
-  const logger = pino({ level: opts.logLevel })
+  // stdout carries only the lines below, for people and scripts; logs go to stderr. Synchronous
+  // so that nothing logged just before process.exit is lost.
+  const logger = pino({ level: opts.logLevel }, pino.destination({ dest: 2, sync: true }))
+  routeGrpcLogs(logger)
   const dbFilename = opts.dbFilename ? resolve(opts.dbFilename) : undefined
-  let running
+  let server: SundialServer
   try {
-    running = await createServer({
+    server = await createServer({
       host: opts.ip,
       port: opts.port,
       dbFilename,
@@ -68,33 +69,86 @@ async function startDev(opts: StartDevOptions): Promise<void> {
       logger,
     })
   } catch (e: unknown) {
-    const err = e as NodeJS.ErrnoException & { details?: string }
-    const reason = /EADDRINUSE|address already in use/i.test(`${err.message} ${err.details ?? ''}`)
-      ? `port ${opts.port} on ${opts.ip} is already in use`
-      : err.message
-    console.error(`sundial: could not start the server: ${reason}`)
+    console.error(`sundial: could not start the server: ${startFailure(e, opts, dbFilename)}`)
     process.exit(1)
   }
-  const server = running
-  console.log(`Sundial server listening on ${server.address}`)
-  console.log(
-    dbFilename ? `Store: SQLite file ${dbFilename}` : 'Store: in memory (state is lost on exit)',
-  )
-  console.log(
-    `Namespaces: ${['default', ...opts.namespace.filter((n) => n !== 'default')].join(', ')}`,
-  )
+  const namespaces = await namespaceNames(server.store)
   let stopping = false
   const stop = (): void => {
-    if (stopping) return
+    if (stopping) {
+      // A second Ctrl-C is the way out if a clean stop hangs.
+      console.error('sundial: stopping without waiting for the server')
+      process.exit(1)
+    }
     stopping = true
     server.stop().then(
       () => process.exit(0),
       (e: unknown) => {
-        console.error(`sundial: error while stopping: ${String(e)}`)
+        console.error(
+          `sundial: error while stopping: ${e instanceof Error ? e.message : String(e)}`,
+        )
         process.exit(1)
       },
     )
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+
+  // The server's own `address` does not bracket IPv6 literals (`:::7233`).
+  console.log(`Sundial server listening on ${formatAddress(opts.ip, server.port)}`)
+  console.log(
+    dbFilename ? `Store: SQLite file ${dbFilename}` : 'Store: in memory (state is lost on exit)',
+  )
+  console.log(`Namespaces: ${namespaces.join(', ')}`)
+}
+
+/**
+ * Sends grpc-js's own log (by default `E ...` lines on stderr) to the server logger at debug.
+ * What matters in it also reaches our code as an error — a failed bind rejects `bindAsync` and is
+ * reported by {@link startFailure} — so at the default level it would only repeat that.
+ */
+function routeGrpcLogs(logger: Logger): void {
+  const log = (message?: unknown, ...rest: unknown[]): void =>
+    logger.debug({ component: 'grpc' }, format(message, ...rest))
+  grpc.setLogger({ error: log, info: log, debug: log })
+  grpc.setLogVerbosity(
+    logger.isLevelEnabled('debug') ? grpc.logVerbosity.DEBUG : grpc.logVerbosity.ERROR,
+  )
+}
+
+/** A start-up error in words that name the flag or file to fix. */
+function startFailure(e: unknown, opts: StartDevOptions, dbFilename: string | undefined): string {
+  const err = e instanceof Error ? (e as NodeJS.ErrnoException & { details?: string }) : undefined
+  const message = err?.message ?? String(e)
+  // grpc-js puts the listen error's text in the message, not in `code`.
+  const text = `${message} ${err?.details ?? ''}`
+  const address = formatAddress(opts.ip, opts.port)
+  if (/EADDRINUSE|address already in use/i.test(text)) {
+    return `port ${opts.port} on ${opts.ip} is already in use (another server? choose one with --port)`
+  }
+  if (/EADDRNOTAVAIL/.test(text)) {
+    return `cannot bind ${address}: --ip is not an address of this host`
+  }
+  if (/EACCES/.test(text)) return `cannot bind ${address}: permission denied`
+  if (/Name resolution failed/.test(text)) return `cannot resolve --ip ${opts.ip}`
+  // better-sqlite3 throws SqliteError (code SQLITE_*) or, for a missing directory, a TypeError.
+  if (dbFilename && (err?.code?.startsWith('SQLITE_') || /database/i.test(message))) {
+    return `cannot use SQLite file ${dbFilename}: ${message}`
+  }
+  return message
+}
+
+/**
+ * Every namespace in the store, `default` first: a file keeps those registered in earlier runs,
+ * not only the ones named on this command line.
+ */
+async function namespaceNames(store: Store): Promise<string[]> {
+  const names: string[] = []
+  let pageToken: Uint8Array | undefined
+  do {
+    const page = await store.namespaces.listNamespaces({ pageSize: 100, pageToken })
+    names.push(...page.namespaces.map((n) => n.name))
+    pageToken = page.nextPageToken.length > 0 ? page.nextPageToken : undefined
+  } while (pageToken)
+  return ['default', ...names.filter((n) => n !== 'default')]
 }
