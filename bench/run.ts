@@ -1,0 +1,247 @@
+/**
+ * `npm run bench [-- --quick]`: Sundial's throughput, latency, startup, memory and CPU, next to
+ * the gRPC and SQLite ceilings of the same machine, measured in the same run. Writes
+ * bench/results/<date>-<commit>.json and .svg; the last stdout line is a JSON summary.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { grpcCeiling, sqliteCeiling } from './ceilings.js'
+import { runRawLevel, type RawLevelResult } from './raw-driver.js'
+import { rawPlotSvg, round, table } from './report.js'
+import { runSdk } from './sdk-driver.js'
+import { killAllServers, startServerProcess } from './server-process.js'
+
+const quick = process.argv.includes('--quick')
+const cfg = quick
+  ? { levels: [10, 50], warmupMs: 1000, measureMs: 8000, sdkCount: 300, sdkSeq: 50, ceilMs: 1500 }
+  : {
+      levels: [1, 10, 50, 200],
+      warmupMs: 2000,
+      measureMs: 10_000,
+      sdkCount: 2000,
+      sdkSeq: 200,
+      ceilMs: 2000,
+    }
+const SDK_CONCURRENCY = 50
+
+process.on('exit', killAllServers)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAllServers()
+    process.exit(130)
+  })
+}
+
+async function main(): Promise<void> {
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+  const commit = gitShortHead(repoRoot)
+  const runId = `${process.pid}-${Date.now().toString(36)}`
+  const nproc = availableParallelism()
+  // Other processes on the machine skew every figure here, ceilings included; keep the evidence.
+  const loadAtStart = loadavg()
+  log(
+    `Sundial bench (${quick ? 'quick' : 'full'}), commit ${commit}, ${nproc} cores, ` +
+      `load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+  )
+
+  // Ceilings first, while nothing else runs.
+  log('ceilings: SQLite durable commits ...')
+  const sqliteCommitsPerS = sqliteCeiling(2000)
+  const grpcPerS: Record<number, number> = {}
+  for (const c of cfg.levels) {
+    log(`ceilings: bare gRPC unary at ${c} in flight ...`)
+    grpcPerS[c] = await grpcCeiling(c, cfg.ceilMs)
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), 'sundial-bench-'))
+  const server = await startServerProcess(join(tmp, 'bench.db'))
+  try {
+    log(`server pid ${server.pid} at ${server.address}, up in ${server.startupMs.toFixed(0)} ms`)
+    await new Promise((r) => setTimeout(r, 1000))
+    const idleRssMb = server.rssMb()
+    const stopSampling = server.samplePeakRss(200)
+
+    const raw: (RawLevelResult & { serverCpuMsPerWf: number })[] = []
+    let rawCpuMs = 0
+    let rawCompleted = 0
+    for (const concurrency of cfg.levels) {
+      log(`raw driver: concurrency ${concurrency} ...`)
+      const cpu0 = server.cpuMs()
+      const r = await runRawLevel({ address: server.address, concurrency, runId, ...cfg })
+      const cpu = server.cpuMs() - cpu0
+      rawCpuMs += cpu
+      rawCompleted += r.completed
+      raw.push({ ...r, serverCpuMsPerWf: cpu / Math.max(1, r.completed) })
+    }
+
+    log(
+      `sdk driver: ${cfg.sdkCount} at ${SDK_CONCURRENCY} in flight, then ${cfg.sdkSeq} one by one ...`,
+    )
+    const cpuSdk0 = server.cpuMs()
+    const sdk = await runSdk({
+      address: server.address,
+      runId,
+      count: cfg.sdkCount,
+      concurrency: SDK_CONCURRENCY,
+      sequentialCount: cfg.sdkSeq,
+    })
+    const sdkCpuMs = server.cpuMs() - cpuSdk0
+    const peakRssMb = stopSampling()
+
+    // The raw headline is the best level; its ratio uses the gRPC ceiling at that concurrency.
+    const best = raw.reduce((a, b) => (b.wfPerS > a.wfPerS ? b : a))
+    const grpcAtBest = grpcPerS[best.concurrency] ?? NaN
+    const summary = {
+      sdk_wf_per_s: round(sdk.throughput.wfPerS),
+      sdk_p99_ms: round(sdk.throughput.latency.p99),
+      sdk_seq_p50_ms: round(sdk.sequential.latency.p50),
+      raw_wf_per_s: round(best.wfPerS),
+      raw_best_concurrency: best.concurrency,
+      raw_rpcs_per_wf: round(best.rpcsPerWorkflow, 2),
+      raw_rpc_ceiling_ratio: round((best.rpcsPerWorkflow * best.wfPerS) / grpcAtBest, 3),
+      startup_ms: round(server.startupMs, 0),
+      idle_rss_mb: round(idleRssMb),
+      peak_rss_mb: round(peakRssMb),
+      cpu_ms_per_wf: round(rawCpuMs / Math.max(1, rawCompleted), 2),
+      sqlite_commits_per_s: round(sqliteCommitsPerS, 0),
+      grpc_rpc_ceiling_per_s: round(grpcAtBest, 0),
+      nproc,
+      loadavg_1m_at_start: round(loadAtStart[0] ?? NaN, 2),
+    }
+
+    console.log('\nRaw gRPC driver (server only; server CPU per workflow from /proc)')
+    console.log(
+      table(
+        [
+          'concurrency',
+          'wf/s',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'RPCs/wf',
+          'CPU ms/wf',
+          'errors',
+          'gRPC ceil/s',
+          'ceil ratio',
+        ],
+        raw.map((r) => {
+          const ceil = grpcPerS[r.concurrency] ?? NaN
+          return [
+            String(r.concurrency),
+            r.wfPerS,
+            r.latency.p50,
+            r.latency.p95,
+            r.latency.p99,
+            r.rpcsPerWorkflow,
+            r.serverCpuMsPerWf,
+            String(r.errors),
+            ceil,
+            ((r.rpcsPerWorkflow * r.wfPerS) / ceil).toFixed(3),
+          ]
+        }),
+      ),
+    )
+    console.log('\nSDK driver (Worker + Client in the bench process)')
+    console.log(
+      table(
+        ['phase', 'workflows', 'in flight', 'wf/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+        [sdk.throughput, sdk.sequential].map((p, i) => [
+          i === 0 ? 'throughput' : 'sequential',
+          String(p.workflows),
+          String(p.concurrency),
+          p.wfPerS,
+          p.latency.p50,
+          p.latency.p95,
+          p.latency.p99,
+          String(p.errors),
+        ]),
+      ),
+    )
+    console.log('\nServer process and ceilings')
+    console.log(
+      table(
+        ['metric', 'value'],
+        [
+          ['startup ms (spawn to getSystemInfo)', server.startupMs],
+          ['idle RSS MB', idleRssMb],
+          ['peak RSS MB (200 ms samples)', peakRssMb],
+          ['server CPU ms/wf (raw)', summary.cpu_ms_per_wf],
+          [
+            'server CPU ms/wf (SDK)',
+            sdkCpuMs /
+              Math.max(
+                1,
+                sdk.warmup.workflows + sdk.throughput.workflows + sdk.sequential.workflows,
+              ),
+          ],
+          ['SQLite durable commits/s', sqliteCommitsPerS],
+          ['SDK bundle ms', sdk.bundleMs],
+        ],
+      ),
+    )
+
+    const date = new Date().toISOString().slice(0, 10)
+    const outDir = join(repoRoot, 'bench', 'results')
+    mkdirSync(outDir, { recursive: true })
+    const base = join(outDir, `${date}-${commit}`)
+    const result = {
+      date: new Date().toISOString(),
+      commit,
+      mode: quick ? 'quick' : 'full',
+      node: process.version,
+      nproc,
+      loadavgAtStart: loadAtStart,
+      loadavgAtEnd: loadavg(),
+      config: { ...cfg, sdkConcurrency: SDK_CONCURRENCY },
+      summary,
+      server: {
+        startupMs: server.startupMs,
+        idleRssMb,
+        peakRssMb,
+        rawCpuMs,
+        rawCompleted,
+        sdkCpuMs,
+      },
+      raw,
+      sdk,
+      ceilings: { grpcRpcPerSByConcurrency: grpcPerS, sqliteCommitsPerS },
+    }
+    writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n')
+    writeFileSync(
+      `${base}.svg`,
+      rawPlotSvg(
+        raw,
+        `Sundial raw driver, ${commit} (${quick ? 'quick' : 'full'}), ${nproc} cores`,
+      ),
+    )
+    console.log(`\nWrote ${base}.json and ${base}.svg`)
+    console.log(JSON.stringify(summary))
+  } finally {
+    await server.stop()
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+function gitShortHead(cwd: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' }).trim()
+  } catch {
+    return 'nogit'
+  }
+}
+
+function log(msg: string): void {
+  console.error(`[bench] ${msg}`)
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e)
+    killAllServers()
+    process.exit(1)
+  },
+)
