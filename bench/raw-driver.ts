@@ -2,12 +2,17 @@
  * Server-only load: raw WorkflowService RPCs, no SDK worker. Each workflow schedules one
  * activity and completes once it is done, so the numbers show what the server costs per
  * workflow without the SDK's own work on the same cores.
+ *
+ * The calls go through a bare `@grpc/grpc-js` client with the protobuf codecs the server itself
+ * uses, not through `@temporalio/client`: the driver shares the machine with the server, and the
+ * lighter it is, the more of the cores the server gets (as with the bare-RPC ceiling it is
+ * compared to).
  */
-import { setMaxListeners } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import { Connection } from '@temporalio/client'
-import protoRoot from '@temporalio/proto'
+import * as grpc from '@grpc/grpc-js'
+import protoRoot, { type temporal } from '@temporalio/proto'
 import Long from 'long'
+import { workflowServiceDefinition } from '../src/frontend/service-definitions.js'
 import { summarize, type LatencySummary } from './report.js'
 
 const { CommandType, EventType, HistoryEventFilterType } = protoRoot.temporal.api.enums.v1
@@ -39,11 +44,10 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
   const { concurrency } = opts
   const namespace = 'default'
   const taskQueue = `raw-${opts.runId}-${concurrency}`
-  const workers = await Connection.connect({ address: opts.address })
-  const clients = await Connection.connect({ address: opts.address })
-  const stopPollers = new AbortController()
-  // Every long poll listens on this one signal: 2 × concurrency listeners is expected.
-  setMaxListeners(0, stopPollers.signal)
+  // Workers and clients on separate connections, as an SDK worker and client would be.
+  const workers = new WorkflowService(opts.address)
+  const clients = new WorkflowService(opts.address)
+  let stopping = false
   let rpcs = 0
   let errors = 0
   const latencies: number[] = []
@@ -55,12 +59,14 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
   const measureFrom = t0 + opts.warmupMs
   const measureUntil = measureFrom + opts.measureMs
 
-  const wfs = workers.workflowService
+  const wfs = workers
   const workflowPoller = async (): Promise<void> => {
-    while (!stopPollers.signal.aborted) {
-      const task = await workers.withAbortSignal(stopPollers.signal, () =>
-        wfs.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'raw' }),
-      )
+    while (!stopping) {
+      const task = await wfs.call<PollWorkflowTaskQueueResponse>('PollWorkflowTaskQueue', {
+        namespace,
+        taskQueue: { name: taskQueue },
+        identity: 'raw',
+      })
       if (!task.taskToken?.length) continue
       rpcs++
       const events = task.history?.events ?? []
@@ -82,7 +88,7 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
             },
           }
       rpcs++
-      await wfs.respondWorkflowTaskCompleted({
+      await wfs.call('RespondWorkflowTaskCompleted', {
         namespace,
         taskToken: task.taskToken,
         commands: [command],
@@ -91,13 +97,15 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
     }
   }
   const activityPoller = async (): Promise<void> => {
-    while (!stopPollers.signal.aborted) {
-      const task = await workers.withAbortSignal(stopPollers.signal, () =>
-        wfs.pollActivityTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'raw' }),
-      )
+    while (!stopping) {
+      const task = await wfs.call<PollActivityTaskQueueResponse>('PollActivityTaskQueue', {
+        namespace,
+        taskQueue: { name: taskQueue },
+        identity: 'raw',
+      })
       if (!task.taskToken?.length) continue
       rpcs += 2
-      await wfs.respondActivityTaskCompleted({
+      await wfs.call('RespondActivityTaskCompleted', {
         namespace,
         taskToken: task.taskToken,
         identity: 'raw',
@@ -105,13 +113,13 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
     }
   }
   const clientLoop = async (): Promise<void> => {
-    const cs = clients.workflowService
+    const cs = clients
     while (performance.now() < measureUntil) {
       const workflowId = `${taskQueue}-${++seq}`
       const started = performance.now()
       try {
         rpcs++
-        await cs.startWorkflowExecution({
+        await cs.call('StartWorkflowExecution', {
           namespace,
           workflowId,
           workflowType: { name: 'raw' },
@@ -120,12 +128,16 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
         })
         for (;;) {
           rpcs++
-          const res = await cs.getWorkflowExecutionHistory({
+          const res = await cs.call<GetWorkflowExecutionHistoryResponse>(
+            'GetWorkflowExecutionHistory',
+            {
             namespace,
             execution: { workflowId },
             waitNewEvent: true,
-            historyEventFilterType: HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-          })
+              historyEventFilterType:
+                HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+            },
+          )
           if (res.history?.events?.length) break
         }
       } catch (e: unknown) {
@@ -145,18 +157,19 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
     ...Array.from({ length: concurrency }, activityPoller),
   ].map((p) =>
     p.catch((e: unknown) => {
-      // Aborting the long polls is how the pollers stop; anything else is a real failure.
-      if (!stopPollers.signal.aborted) throw e
+      // Cancelling the long polls is how the pollers stop; anything else is a real failure.
+      if (!stopping) throw e
     }),
   )
   await Promise.all(Array.from({ length: concurrency }, clientLoop))
   // Every started workflow has closed by now (each client loop waited for its result), so this
   // is an exact count, not an estimate from a window.
   const rpcsPerWorkflow = rpcs / Math.max(1, completed)
-  stopPollers.abort()
+  stopping = true
+  workers.cancelAll()
   await Promise.all(pollers)
-  await workers.close()
-  await clients.close()
+  workers.close()
+  clients.close()
 
   return {
     concurrency,
@@ -167,5 +180,49 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
     wfPerS: measured / (opts.measureMs / 1000),
     rpcsPerWorkflow,
     latency: summarize(latencies),
+  }
+}
+
+type PollWorkflowTaskQueueResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse
+type PollActivityTaskQueueResponse = temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse
+type GetWorkflowExecutionHistoryResponse =
+  temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse
+
+/** WorkflowService over one grpc-js channel: unary calls by proto method name, cancellable. */
+class WorkflowService {
+  static readonly #definition = workflowServiceDefinition().definition
+  readonly #client: grpc.Client
+  readonly #calls = new Set<grpc.ClientUnaryCall>()
+
+  constructor(address: string) {
+    this.#client = new grpc.Client(address, grpc.credentials.createInsecure())
+  }
+
+  call<T = unknown>(method: string, request: object): Promise<T> {
+    const def = WorkflowService.#definition[method]
+    if (!def) throw new Error(`no WorkflowService method ${method}`)
+    return new Promise<T>((resolve, reject) => {
+      const call = this.#client.makeUnaryRequest(
+        def.path,
+        def.requestSerialize,
+        def.responseDeserialize,
+        request,
+        (err, res) => {
+          this.#calls.delete(call)
+          if (err) reject(err)
+          else resolve(res as T)
+        },
+      )
+      this.#calls.add(call)
+    })
+  }
+
+  /** Cancels every call in flight (the long polls, when the run is over). */
+  cancelAll(): void {
+    for (const call of this.#calls) call.cancel()
+  }
+
+  close(): void {
+    this.#client.close()
   }
 }
