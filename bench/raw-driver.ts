@@ -131,11 +131,10 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
           const res = await cs.call<GetWorkflowExecutionHistoryResponse>(
             'GetWorkflowExecutionHistory',
             {
-            namespace,
-            execution: { workflowId },
-            waitNewEvent: true,
-              historyEventFilterType:
-                HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+              namespace,
+              execution: { workflowId },
+              waitNewEvent: true,
+              historyEventFilterType: HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
             },
           )
           if (res.history?.events?.length) break
