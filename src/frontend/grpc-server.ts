@@ -12,6 +12,7 @@ import * as grpc from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import { ServiceError, UnimplementedError, ensureError } from '../common/errors.js'
 import { root } from '../common/proto.js'
+import { installFastDecompression } from './grpc-decompression.js'
 import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from './rpc-types.js'
 import {
   healthServiceDefinition,
@@ -63,6 +64,9 @@ type AnyHandler = (request: unknown, ctx: CallContext) => Promise<unknown>
 /** Starts serving; resolves once the port is bound. */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
   const { logger } = opts
+  if (!installFastDecompression()) {
+    logger.warn('grpc-js internals changed: compressed requests are inflated the slow way')
+  }
   const inFlight = new Set<AbortController>()
   const server = new grpc.Server({
     'grpc.max_receive_message_length':
