@@ -54,7 +54,12 @@ export function installFastDecompression(): boolean {
   return true
 }
 
-/** The inflated message, or a rejection shaped as grpc-js' own ({ code, details }). */
+/** grpc-js sends a rejection's `code` and `details` as the call's status. */
+function statusError(code: status, details: string): Error {
+  return Object.assign(new Error(details), { code, details })
+}
+
+/** The inflated message, or a rejection carrying the status grpc-js' own code would send. */
 function inflate(
   contents: Buffer,
   encoding: 'gzip' | 'deflate',
@@ -69,11 +74,13 @@ function inflate(
     )
   } catch (e: unknown) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      return Promise.reject({
-        code: status.RESOURCE_EXHAUSTED,
-        details: `Received message that decompresses to a size larger than ${maxBytes}`,
-      })
+      return Promise.reject(
+        statusError(
+          status.RESOURCE_EXHAUSTED,
+          `Received message that decompresses to a size larger than ${maxBytes}`,
+        ),
+      )
     }
-    return Promise.reject({ code: status.INTERNAL, details: 'Failed to decompress message' })
+    return Promise.reject(statusError(status.INTERNAL, 'Failed to decompress message'))
   }
 }

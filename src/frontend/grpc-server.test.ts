@@ -225,8 +225,10 @@ describe('gRPC server', () => {
       req.resume()
       // The status comes in trailers, or in the headers of a trailers-only response.
       const status = new Promise<Record<string, unknown>>((resolve) => {
-        req.on('response', (h) => h['grpc-status'] !== undefined && resolve(h))
-        req.on('trailers', (t) => resolve(t))
+        req.on('response', (h: Record<string, unknown>) => {
+          if (h['grpc-status'] !== undefined) resolve(h)
+        })
+        req.on('trailers', (t: Record<string, unknown>) => resolve(t))
       })
       const trailers = await status
       assert.equal(Number(trailers['grpc-status']), grpc.status.INTERNAL)
