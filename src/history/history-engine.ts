@@ -24,6 +24,7 @@ import type {
   TimerTask,
   TimerTaskKey,
 } from '../persistence/store.js'
+import { HistoryCache } from './history-cache.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { UpdateRegistry } from './update-registry.js'
 import { MutableState, type MutableStateChanges } from './mutable-state/mutable-state.js'
@@ -53,6 +54,21 @@ export interface HistoryEngineDeps {
 interface CachedRun {
   data: MutableStateData
   dbVersion: number
+  /**
+   * `data` as JSON, as committed. Each transaction starts from `JSON.parse` of it: a deep copy
+   * cheaper than structuredClone, and the same text a reload from the store would give.
+   */
+  json: string
+}
+
+/** A run's write and what is published (cache, tasks, waiters) once it has committed. */
+interface StagedWrite {
+  write: RunWrite
+  key: RunKey
+  data: MutableStateData
+  changes: MutableStateChanges
+  /** `data` as JSON, the text in `write.record.state`. */
+  json: string
 }
 
 /** A new run to create, and what happens to the workflow id's current run. */
@@ -66,6 +82,8 @@ const HistoryType = api.history.v1.History
 export class HistoryEngine {
   private readonly locks = new KeyedMutex()
   private readonly cache = new Map<string, CachedRun>()
+  /** Recent runs' committed history, so hot-path reads skip the store. */
+  private readonly histories = new HistoryCache()
   private readonly waiters = new Map<string, Set<() => void>>()
   private sinks: TaskSinks | undefined
   /** Consistent queries waiting for a run's next workflow task (in memory, as in Temporal). */
@@ -124,35 +142,32 @@ export class HistoryEngine {
   /** Like updateWorkflow, for callers that already hold the workflow id's lock. */
   async updateLocked<T>(key: RunKey, fn: (ms: MutableState) => T): Promise<T> {
     const cached = await this.load(key)
-    const ms = this.newMutableState(structuredClone(cached.data))
+    const ms = this.newMutableState(JSON.parse(cached.json) as MutableStateData)
     const result = fn(ms)
     if (!ms.isDirty()) return result
     const changes = ms.finish()
     const previousStatus = cached.data.status
-    const write = this.runWrite(key, ms.data, changes, cached.dbVersion, 'update')
+    const staged = [this.stage(key, ms.data, changes, cached.dbVersion, 'update')]
     if (ms.data.status !== previousStatus) {
-      write.current = { kind: 'update-status', runId: key.runId, status: ms.data.status }
+      staged[0]!.write.current = {
+        kind: 'update-status',
+        runId: key.runId,
+        status: ms.data.status,
+      }
     }
-    const writes = [write]
-    const published = [{ key, data: ms.data, changes }]
-    if (ms.newRun) {
-      const next = this.startRun(ms.newRun, key.runId)
-      writes.push(next.write)
-      published.push(next.published)
-    }
-    await this.commit(writes, published)
+    if (ms.newRun) staged.push(this.startRun(ms.newRun, key.runId))
+    await this.commit(staged)
     return result
   }
 
   /** The write creating a run that replaces `previousRunId` as current (continue-as-new etc.). */
-  private startRun(run: PreparedRun, previousRunId: string) {
+  private startRun(run: PreparedRun, previousRunId: string): StagedWrite {
     const info = run.data.executionInfo
     const key = { namespaceId: info.namespaceId, workflowId: info.workflowId, runId: info.runId }
     const ms = this.newMutableState(run.data)
     addWorkflowExecutionStartedEvent(ms, run.started, run.startDelayMs)
-    const changes = ms.finish()
-    const write = this.runWrite(key, ms.data, changes, 0, 'create')
-    write.current = {
+    const staged = this.stage(key, ms.data, ms.finish(), 0, 'create')
+    staged.write.current = {
       kind: 'replace',
       expectedRunId: previousRunId,
       record: {
@@ -164,7 +179,7 @@ export class HistoryEngine {
         startTime: info.startTime,
       },
     }
-    return { write, published: { key, data: ms.data, changes } }
+    return staged
   }
 
   /**
@@ -176,32 +191,30 @@ export class HistoryEngine {
     fn: (ms: MutableState) => void,
     alsoUpdate?: { key: RunKey; fn: (ms: MutableState) => void },
   ): Promise<void> {
-    const writes: RunWrite[] = []
-    const published: { key: RunKey; data: MutableStateData; changes: MutableStateChanges }[] = []
+    const staged: StagedWrite[] = []
     if (alsoUpdate) {
       const cached = await this.load(alsoUpdate.key)
-      const other = this.newMutableState(structuredClone(cached.data))
+      const other = this.newMutableState(JSON.parse(cached.json) as MutableStateData)
       alsoUpdate.fn(other)
-      const changes = other.finish()
-      writes.push(this.runWrite(alsoUpdate.key, other.data, changes, cached.dbVersion, 'update'))
-      published.push({ key: alsoUpdate.key, data: other.data, changes })
+      staged.push(
+        this.stage(alsoUpdate.key, other.data, other.finish(), cached.dbVersion, 'update'),
+      )
     }
     const info = run.data.executionInfo
     const key = { namespaceId: info.namespaceId, workflowId: info.workflowId, runId: info.runId }
     const ms = this.newMutableState(run.data)
     fn(ms)
-    const changes = ms.finish()
-    const write = this.runWrite(key, ms.data, changes, 0, 'create')
-    write.current = run.current
-    writes.push(write)
-    published.push({ key, data: ms.data, changes })
-    await this.commit(writes, published)
+    const created = this.stage(key, ms.data, ms.finish(), 0, 'create')
+    created.write.current = run.current
+    staged.push(created)
+    await this.commit(staged)
   }
 
   /** Deletes a closed run and its history; the caller holds the workflow id's lock. */
   async deleteLocked(key: RunKey): Promise<void> {
     const cached = await this.load(key)
     this.cache.delete(runCacheKey(key))
+    this.histories.forget(key.runId)
     await this.deps.store.executions.deleteWorkflowExecution({
       key,
       expectedDbVersion: cached.dbVersion,
@@ -215,12 +228,9 @@ export class HistoryEngine {
     maxEventId: number,
     maxBatches = 1_000_000,
   ): Promise<{ events: pb.HistoryEvent[]; nextEventId: number }> {
-    const { batches, more } = await this.deps.store.executions.readHistory({
-      runId,
-      minEventId,
-      maxEventId,
-      maxBatches,
-    })
+    const { batches, more } =
+      this.histories.read(runId, minEventId, maxEventId, maxBatches) ??
+      (await this.deps.store.executions.readHistory({ runId, minEventId, maxEventId, maxBatches }))
     const events: pb.HistoryEvent[] = []
     for (const b of batches) {
       for (const e of HistoryType.decode(b.data).events) {
@@ -270,9 +280,11 @@ export class HistoryEngine {
     }
     const { execution } = await this.deps.store.executions.getWorkflowExecution({ key })
     if (!execution) throw workflowNotFound(key.workflowId, key.runId)
+    const json = Buffer.from(execution.state).toString('utf8')
     const run: CachedRun = {
-      data: JSON.parse(Buffer.from(execution.state).toString('utf8')) as MutableStateData,
+      data: JSON.parse(json) as MutableStateData,
       dbVersion: execution.dbVersion,
+      json,
     }
     this.remember(id, run)
     return run
@@ -289,19 +301,21 @@ export class HistoryEngine {
     }
   }
 
-  private runWrite(
+  /** One run's write, with what to publish once it has committed. */
+  private stage(
     key: RunKey,
     data: MutableStateData,
     changes: MutableStateChanges,
     dbVersion: number,
     mode: 'create' | 'update',
-  ): RunWrite {
-    return {
+  ): StagedWrite {
+    const json = JSON.stringify(data)
+    const write: RunWrite = {
       mode,
       expectedDbVersion: dbVersion,
       record: {
         key,
-        state: Buffer.from(JSON.stringify(data)),
+        state: Buffer.from(json),
         dbVersion: dbVersion + 1,
         status: data.status,
         nextEventId: data.nextEventId,
@@ -312,24 +326,28 @@ export class HistoryEngine {
       timerTasksToAdd: changes.timers,
       timerTasksToDelete: changes.timerDeletes,
     }
+    return { write, key, data, changes, json }
   }
 
-  private async commit(
-    writes: RunWrite[],
-    published: { key: RunKey; data: MutableStateData; changes: MutableStateChanges }[],
-  ): Promise<void> {
+  private async commit(staged: StagedWrite[]): Promise<void> {
     try {
-      await this.deps.store.executions.updateWorkflowExecutions({ writes })
+      await this.deps.store.executions.updateWorkflowExecutions({
+        writes: staged.map((s) => s.write),
+      })
     } catch (e: unknown) {
-      for (const p of published) this.cache.delete(runCacheKey(p.key))
+      for (const p of staged) this.cache.delete(runCacheKey(p.key))
       if (e instanceof ConditionFailedError) {
         throw new UnavailableError('workflow was changed concurrently, please retry')
       }
       throw ensureError(e)
     }
-    writes.forEach((w, i) => {
-      const p = published[i]!
-      this.remember(runCacheKey(p.key), { data: p.data, dbVersion: w.record.dbVersion })
+    for (const p of staged) {
+      this.remember(runCacheKey(p.key), {
+        data: p.data,
+        dbVersion: p.write.record.dbVersion,
+        json: p.json,
+      })
+      this.histories.committed(p.key.runId, p.changes.batches)
       this.sinks?.addQueueTasks(p.changes.queueTasks)
       this.sinks?.addTimers(p.changes.timers)
       this.sinks?.removeTimers(p.changes.timerDeletes)
@@ -338,7 +356,7 @@ export class HistoryEngine {
       }
       const waiting = this.waiters.get(runCacheKey(p.key))
       if (waiting) for (const wake of [...waiting]) wake()
-    })
+    }
   }
 }
 
