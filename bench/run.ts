@@ -64,23 +64,30 @@ async function main(): Promise<void> {
     const idleRssMb = server.rssMb()
     const stopSampling = server.samplePeakRss(200)
 
-    const raw: (RawLevelResult & { serverCpuMsPerWf: number })[] = []
+    const raw: (RawLevelResult & { serverCpuMsPerWf: number; driverCpuMsPerWf: number })[] = []
     let rawCpuMs = 0
     let rawCompleted = 0
     for (const concurrency of cfg.levels) {
       log(`raw driver: concurrency ${concurrency} ...`)
       const cpu0 = server.cpuMs()
+      const driver0 = benchProcessCpuMs()
       const r = await runRawLevel({ address: server.address, concurrency, runId, ...cfg })
       const cpu = server.cpuMs() - cpu0
+      const driverCpu = benchProcessCpuMs() - driver0
       rawCpuMs += cpu
       rawCompleted += r.completed
-      raw.push({ ...r, serverCpuMsPerWf: cpu / Math.max(1, r.completed) })
+      raw.push({
+        ...r,
+        serverCpuMsPerWf: cpu / Math.max(1, r.completed),
+        driverCpuMsPerWf: driverCpu / Math.max(1, r.completed),
+      })
     }
 
     log(
       `sdk driver: ${cfg.sdkCount} at ${SDK_CONCURRENCY} in flight, then ${cfg.sdkSeq} one by one ...`,
     )
     const cpuSdk0 = server.cpuMs()
+    const sdkDriver0 = benchProcessCpuMs()
     const sdk = await runSdk({
       address: server.address,
       runId,
@@ -89,6 +96,12 @@ async function main(): Promise<void> {
       sequentialCount: cfg.sdkSeq,
     })
     const sdkCpuMs = server.cpuMs() - cpuSdk0
+    // The SDK's own cost: worker (Rust core threads, workflow sandbox threads) and client, all
+    // in this process. Server plus SDK CPU per workflow bounds throughput on these cores.
+    const sdkDriverCpuMs = benchProcessCpuMs() - sdkDriver0
+    const sdkWorkflows = sdk.warmup.workflows + sdk.throughput.workflows + sdk.sequential.workflows
+    const sdkServerCpuPerWf = sdkCpuMs / Math.max(1, sdkWorkflows)
+    const sdkDriverCpuPerWf = sdkDriverCpuMs / Math.max(1, sdkWorkflows)
     const peakRssMb = stopSampling()
 
     // The raw headline is the best level; its ratio uses the gRPC ceiling at that concurrency.
@@ -106,6 +119,11 @@ async function main(): Promise<void> {
       idle_rss_mb: round(idleRssMb),
       peak_rss_mb: round(peakRssMb),
       cpu_ms_per_wf: round(rawCpuMs / Math.max(1, rawCompleted), 2),
+      raw_driver_cpu_ms_per_wf: round(best.driverCpuMsPerWf, 2),
+      sdk_server_cpu_ms_per_wf: round(sdkServerCpuPerWf, 2),
+      sdk_process_cpu_ms_per_wf: round(sdkDriverCpuPerWf, 2),
+      // What the cores allow when every CPU millisecond goes to the two processes' work.
+      sdk_cpu_bound_wf_per_s: round((nproc * 1000) / (sdkServerCpuPerWf + sdkDriverCpuPerWf)),
       sqlite_commits_per_s: round(sqliteCommitsPerS, 0),
       grpc_rpc_ceiling_per_s: round(grpcAtBest, 0),
       nproc,
@@ -122,7 +140,8 @@ async function main(): Promise<void> {
           'p95 ms',
           'p99 ms',
           'RPCs/wf',
-          'CPU ms/wf',
+          'server CPU ms/wf',
+          'driver CPU ms/wf',
           'errors',
           'gRPC ceil/s',
           'ceil ratio',
@@ -137,6 +156,7 @@ async function main(): Promise<void> {
             r.latency.p99,
             r.rpcsPerWorkflow,
             r.serverCpuMsPerWf,
+            r.driverCpuMsPerWf,
             String(r.errors),
             ceil,
             ((r.rpcsPerWorkflow * r.wfPerS) / ceil).toFixed(3),
@@ -169,14 +189,9 @@ async function main(): Promise<void> {
           ['idle RSS MB', idleRssMb],
           ['peak RSS MB (200 ms samples)', peakRssMb],
           ['server CPU ms/wf (raw)', summary.cpu_ms_per_wf],
-          [
-            'server CPU ms/wf (SDK)',
-            sdkCpuMs /
-              Math.max(
-                1,
-                sdk.warmup.workflows + sdk.throughput.workflows + sdk.sequential.workflows,
-              ),
-          ],
+          ['server CPU ms/wf (SDK)', sdkServerCpuPerWf],
+          ['SDK process CPU ms/wf (worker + client)', sdkDriverCpuPerWf],
+          ['SDK wf/s the cores allow (nproc / total CPU per wf)', summary.sdk_cpu_bound_wf_per_s],
           ['SQLite durable commits/s', sqliteCommitsPerS],
           ['SDK bundle ms', sdk.bundleMs],
         ],
@@ -223,6 +238,12 @@ async function main(): Promise<void> {
     await server.stop()
     rmSync(tmp, { recursive: true, force: true })
   }
+}
+
+/** CPU time of this process, all threads (the drivers, the SDK's core and sandbox threads). */
+function benchProcessCpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
 }
 
 function gitShortHead(cwd: string): string {
