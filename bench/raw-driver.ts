@@ -188,7 +188,7 @@ type GetWorkflowExecutionHistoryResponse =
   temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse
 
 /** WorkflowService over one grpc-js channel: unary calls by proto method name, cancellable. */
-class WorkflowService {
+export class WorkflowService {
   static readonly #definition = workflowServiceDefinition().definition
   readonly #client: grpc.Client
   readonly #calls = new Set<grpc.ClientUnaryCall>()

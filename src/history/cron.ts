@@ -3,7 +3,18 @@
  * descriptors, see common/backoff/cron.go): standard expressions, `@hourly`-style descriptors,
  * `@every <duration>`, and an optional `CRON_TZ=<zone>` prefix.
  */
-import { CronExpressionParser } from 'cron-parser'
+import { createRequire } from 'node:module'
+import type { CronExpressionParser as Parser } from 'cron-parser'
+
+// Loaded on first use: few servers see a cron workflow, and the parser and its date library cost
+// about 15 ms of every start-up.
+let parser: typeof Parser | undefined
+function cronParser(): typeof Parser {
+  parser ??= (
+    createRequire(import.meta.url)('cron-parser') as { CronExpressionParser: typeof Parser }
+  ).CronExpressionParser
+  return parser
+}
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
@@ -26,7 +37,9 @@ export function cronBackoffMs(schedule: string, now: number): number {
   if (expr.split(/\s+/).length !== 5 && !expr.startsWith('@')) {
     throw new Error('a cron schedule has five fields')
   }
-  const next = CronExpressionParser.parse(expr, { currentDate: new Date(now), tz }).next()
+  const next = cronParser()
+    .parse(expr, { currentDate: new Date(now), tz })
+    .next()
   return next.getTime() - now
 }
 
