@@ -56,3 +56,14 @@ test('a run past its limit is dropped, and the least recently written go first',
   assert.equal(cache.read('a', 1, 3, 10), undefined)
   assert.equal(cache.bytes, 40)
 })
+
+test('a batch that is a view into a larger buffer is cached as a copy of its bytes', () => {
+  const cache = new HistoryCache()
+  // What an encoder hands out for a small message: a Buffer slice of a shared pool slab.
+  const slab = Buffer.alloc(8192, 7)
+  cache.committed('r', [{ firstEventId: 1, lastEventId: 2, data: slab.subarray(100, 140) }])
+  const cached = cache.read('r', 1, 3, 10)?.batches[0]?.data
+  assert.equal(cached?.byteLength, 40)
+  assert.equal(cached?.buffer.byteLength, 40)
+  assert.deepEqual([...cached], new Array<number>(40).fill(7))
+})

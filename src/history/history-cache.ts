@@ -59,7 +59,7 @@ export class HistoryCache {
       run = { batches: [], bytes: 0, nextEventId: 1 }
     }
     for (const b of batches) {
-      run.batches.push(b)
+      run.batches.push(ownBuffer(b))
       run.bytes += b.data.length
       this.#bytes += b.data.length
       run.nextEventId = b.lastEventId + 1
@@ -121,4 +121,15 @@ function firstEndingAtOrAfter(batches: readonly HistoryBatch[], eventId: number)
     else hi = mid
   }
   return lo
+}
+
+/**
+ * The batch with data in a buffer of its own. Encoders hand out small results as views into a
+ * shared 8 KiB pool slab, and a cached view would keep the whole slab alive long after the rest
+ * of it was garbage: the cache would hold many times the bytes it counts.
+ */
+function ownBuffer(b: HistoryBatch): HistoryBatch {
+  const { data } = b
+  // new Uint8Array(view) copies; Buffer's slice() would return another view.
+  return data.byteLength === data.buffer.byteLength ? b : { ...b, data: new Uint8Array(data) }
 }
