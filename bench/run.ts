@@ -12,6 +12,7 @@ import { grpcCeiling, sqliteCeiling } from './ceilings.js'
 import { runRawLevel, type RawLevelResult } from './raw-driver.js'
 import { rawPlotSvg, round, table } from './report.js'
 import { runSdk } from './sdk-driver.js'
+import { measureVisibility } from './visibility.js'
 import { killAllServers, startServerProcess } from './server-process.js'
 
 const quick = process.argv.includes('--quick')
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
     const sdkDriverCpuPerWf = sdkDriverCpuMs / Math.max(1, sdkWorkflows)
     const peakRssMb = stopSampling()
 
+    log('visibility: list and count with >= 10,000 closed workflows ...')
+    const visibility = await measureVisibility(server.address, runId)
+
     // The raw headline is the best level; its ratio uses the gRPC ceiling at that concurrency.
     const best = raw.reduce((a, b) => (b.wfPerS > a.wfPerS ? b : a))
     const grpcAtBest = grpcPerS[best.concurrency] ?? NaN
@@ -131,6 +135,11 @@ async function main(): Promise<void> {
       sdk_process_cpu_ms_per_wf: round(sdkDriverCpuPerWf, 2),
       // What the cores allow when every CPU millisecond goes to the two processes' work.
       sdk_cpu_bound_wf_per_s: round((nproc * 1000) / (sdkServerCpuPerWf + sdkDriverCpuPerWf)),
+      list_closed_workflows: visibility.closedWorkflows,
+      list_100_p50_ms: round(visibility.list100.p50, 2),
+      list_1000_p50_ms: round(visibility.list1000.p50, 2),
+      list_filtered_p50_ms: round(visibility.filtered.p50, 2),
+      count_p50_ms: round(visibility.count.p50, 2),
       sqlite_commits_per_s: round(sqliteCommitsPerS, 0),
       grpc_rpc_ceiling_per_s: round(grpcAtBest, 0),
       nproc,
@@ -187,6 +196,23 @@ async function main(): Promise<void> {
         ]),
       ),
     )
+    console.log(
+      `\nVisibility (${visibility.closedWorkflows} closed workflows; ${visibility.list100.count} calls each)`,
+    )
+    console.log(
+      table(
+        ['call', 'p50 ms', 'p95 ms', 'p99 ms'],
+        (
+          [
+            ['list, first 100 (default order)', visibility.list100],
+            ['list, first 1,000 (default order)', visibility.list1000],
+            ['list, type + status filter, 100', visibility.filtered],
+            ['count', visibility.count],
+            ['count GROUP BY ExecutionStatus', visibility.countGroupBy],
+          ] as const
+        ).map(([name, l]) => [name, l.p50, l.p95, l.p99]),
+      ),
+    )
     console.log('\nServer process and ceilings')
     console.log(
       table(
@@ -230,6 +256,7 @@ async function main(): Promise<void> {
         sdkCpuMs,
       },
       raw,
+      visibility,
       sdk,
       ceilings: { grpcRpcPerSByConcurrency: grpcPerS, sqliteCommitsPerS },
     }

@@ -25,6 +25,7 @@ import type {
   TimerTaskKey,
 } from '../persistence/store.js'
 import { HistoryCache } from './history-cache.js'
+import { visibilityChanged, visibilityRecord } from './visibility-record.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { UpdateRegistry } from './update-registry.js'
 import { MutableState, type MutableStateChanges } from './mutable-state/mutable-state.js'
@@ -49,6 +50,8 @@ export interface HistoryEngineDeps {
   nextTaskId(): number
   /** Runs kept in memory; the least recently used beyond this are dropped. */
   cacheSize?: number
+  /** A namespace's custom search attributes (name to IndexedValueType), to index values by. */
+  searchAttributeTypes?: (namespaceId: string) => ReadonlyMap<string, number> | undefined
 }
 
 interface CachedRun {
@@ -147,7 +150,7 @@ export class HistoryEngine {
     if (!ms.isDirty()) return result
     const changes = ms.finish()
     const previousStatus = cached.data.status
-    const staged = [this.stage(key, ms.data, changes, cached.dbVersion, 'update')]
+    const staged = [this.stage(key, ms.data, changes, cached.dbVersion, cached.data)]
     if (ms.data.status !== previousStatus) {
       staged[0]!.write.current = {
         kind: 'update-status',
@@ -166,7 +169,7 @@ export class HistoryEngine {
     const key = { namespaceId: info.namespaceId, workflowId: info.workflowId, runId: info.runId }
     const ms = this.newMutableState(run.data)
     addWorkflowExecutionStartedEvent(ms, run.started, run.startDelayMs)
-    const staged = this.stage(key, ms.data, ms.finish(), 0, 'create')
+    const staged = this.stage(key, ms.data, ms.finish(), 0, undefined)
     staged.write.current = {
       kind: 'replace',
       expectedRunId: previousRunId,
@@ -197,14 +200,14 @@ export class HistoryEngine {
       const other = this.newMutableState(JSON.parse(cached.json) as MutableStateData)
       alsoUpdate.fn(other)
       staged.push(
-        this.stage(alsoUpdate.key, other.data, other.finish(), cached.dbVersion, 'update'),
+        this.stage(alsoUpdate.key, other.data, other.finish(), cached.dbVersion, cached.data),
       )
     }
     const info = run.data.executionInfo
     const key = { namespaceId: info.namespaceId, workflowId: info.workflowId, runId: info.runId }
     const ms = this.newMutableState(run.data)
     fn(ms)
-    const created = this.stage(key, ms.data, ms.finish(), 0, 'create')
+    const created = this.stage(key, ms.data, ms.finish(), 0, undefined)
     created.write.current = run.current
     staged.push(created)
     await this.commit(staged)
@@ -301,17 +304,20 @@ export class HistoryEngine {
     }
   }
 
-  /** One run's write, with what to publish once it has committed. */
+  /**
+   * One run's write, with what to publish once it has committed. `before` is the committed state
+   * an update starts from; a run without one is created by this write.
+   */
   private stage(
     key: RunKey,
     data: MutableStateData,
     changes: MutableStateChanges,
     dbVersion: number,
-    mode: 'create' | 'update',
+    before: MutableStateData | undefined,
   ): StagedWrite {
     const json = JSON.stringify(data)
     const write: RunWrite = {
-      mode,
+      mode: before ? 'update' : 'create',
       expectedDbVersion: dbVersion,
       record: {
         key,
@@ -325,6 +331,9 @@ export class HistoryEngine {
       queueTasksToDelete: changes.queueTaskDeletes,
       timerTasksToAdd: changes.timers,
       timerTasksToDelete: changes.timerDeletes,
+    }
+    if (!before || visibilityChanged(before, data)) {
+      write.visibility = visibilityRecord(data, this.deps.searchAttributeTypes?.(key.namespaceId))
     }
     return { write, key, data, changes, json }
   }

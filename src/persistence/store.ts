@@ -150,6 +150,8 @@ export interface RunWrite {
   expectedDbVersion: number
   record: ExecutionRecord
   current?: CurrentExecutionWrite
+  /** The run's visibility row, replaced in the same transaction (only when a listed field moved). */
+  visibility?: VisibilityRecord
   newHistory: HistoryBatch[]
   queueTasksToAdd: QueueTask[]
   queueTasksToDelete: QueueTaskKey[]
@@ -168,7 +170,8 @@ export interface ExecutionStore {
   updateWorkflowExecutions(req: { writes: RunWrite[] }): Promise<void>
   getWorkflowExecution(req: { key: RunKey }): Promise<{ execution: ExecutionRecord | undefined }>
   /**
-   * Deletes a run: its row, its history, and the current-execution row if it names this run.
+   * Deletes a run: its row, its history, its visibility row, and the current-execution row if it
+   * names this run.
    * Conditioned on `expectedDbVersion` (ConditionFailedError when the run moved or is gone).
    * Its queue and timer rows are left to be dropped when they come due (they no longer match).
    */
@@ -187,6 +190,84 @@ export interface ExecutionStore {
     maxEventId: number
     maxBatches: number
   }): Promise<{ batches: HistoryBatch[]; more: boolean }>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visibility: one row per run, what list and count queries filter on (Temporal's
+// executions_visibility). Written by run writes, in the same transaction as the run.
+
+export interface VisibilityRecord {
+  namespaceId: string
+  runId: string
+  workflowId: string
+  workflowType: string
+  taskQueue: string
+  /** WorkflowExecutionStatus. */
+  status: number
+  /** Milliseconds since the epoch. */
+  startTime: number
+  executionTime: number
+  /** 0 while the run is open. */
+  closeTime: number
+  historyLength: number
+  historySizeBytes: number
+  stateTransitionCount: number
+  parentWorkflowId?: string
+  parentRunId?: string
+  rootWorkflowId: string
+  rootRunId: string
+  /** Custom search attributes as values (see visibility/search-attributes): JSON object text. */
+  searchAttributes: string
+  /** The run's `SearchAttributes` as the client sent them (encoded protobuf), for list results. */
+  searchAttributePayloads?: Uint8Array
+  /** The run's `Memo`, encoded. */
+  memo?: Uint8Array
+}
+
+/** A custom search attribute registered in a namespace (OperatorService.AddSearchAttributes). */
+export interface SearchAttributeRecord {
+  namespaceId: string
+  name: string
+  /** IndexedValueType. */
+  type: number
+}
+
+export interface VisibilityPage {
+  records: VisibilityRecord[]
+  /** Opaque; empty when there are no more. */
+  nextPageToken: Uint8Array
+}
+
+export interface CountWorkflowExecutionsRequest {
+  namespaceId: string
+  /** Temporal's list filter language. */
+  query: string
+  /** The namespace's custom search attributes: name to IndexedValueType. */
+  customAttributes: ReadonlyMap<string, number>
+}
+
+export interface ListWorkflowExecutionsRequest extends CountWorkflowExecutionsRequest {
+  pageSize: number
+  pageToken?: Uint8Array
+}
+
+export interface VisibilityStore {
+  /**
+   * Runs of a namespace matching `query`, in its ORDER BY or Temporal's default order. Throws
+   * InvalidArgumentError for a query that does not parse or names unknown attributes.
+   */
+  listWorkflowExecutions(req: ListWorkflowExecutionsRequest): Promise<VisibilityPage>
+  /** `groupByStatus` counts per ExecutionStatus (the query's `GROUP BY ExecutionStatus`). */
+  countWorkflowExecutions(
+    req: CountWorkflowExecutionsRequest,
+  ): Promise<{ count: number; groups?: { status: number; count: number }[] }>
+  /** One namespace's attributes, or every namespace's when `namespaceId` is unset. */
+  listSearchAttributes(req: { namespaceId?: string }): Promise<{
+    attributes: SearchAttributeRecord[]
+  }>
+  /** Adds attributes not yet registered; an existing name keeps its type (the caller checks). */
+  addSearchAttributes(req: { attributes: SearchAttributeRecord[] }): Promise<void>
+  removeSearchAttributes(req: { namespaceId: string; names: string[] }): Promise<void>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,6 +302,7 @@ export interface ClusterStore {
 export interface Store {
   readonly namespaces: NamespaceStore
   readonly executions: ExecutionStore
+  readonly visibility: VisibilityStore
   readonly tasks: TaskStore
   readonly cluster: ClusterStore
   close(): Promise<void>

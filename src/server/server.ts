@@ -14,6 +14,10 @@ import { createSystemHandlers } from '../frontend/handlers/system.js'
 import { createQueryHandlers } from '../frontend/handlers/queries.js'
 import { createTaskHandlers } from '../frontend/handlers/tasks.js'
 import { createWorkerHandlers } from '../frontend/handlers/workers.js'
+import {
+  createOperatorVisibilityHandlers,
+  createVisibilityHandlers,
+} from '../frontend/handlers/visibility.js'
 import { createWorkflowHandlers } from '../frontend/handlers/workflows.js'
 import { NamespaceRegistry } from '../frontend/namespace-registry.js'
 import type { CallContext, WorkflowServiceHandlers } from '../frontend/rpc-types.js'
@@ -23,6 +27,7 @@ import { TimerQueue } from '../history/queues/timer-queue.js'
 import { MatchingEngine } from '../matching/matching-engine.js'
 import { SqliteStore } from '../persistence/sqlite/sqlite-store.js'
 import type { Store } from '../persistence/store.js'
+import { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -72,6 +77,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       value: randomBytes(32).toString('base64'),
     })
     const { rangeId } = await store.cluster.acquireShard({ shardId: 1 })
+    const searchAttributes = await SearchAttributeRegistry.load(store.visibility)
     let taskSeq = 0
     const history = new HistoryEngine({
       store,
@@ -79,6 +85,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       logger,
       tokens: new TaskTokenSigner(Buffer.from(tokenKey, 'base64')),
       nextTaskId: () => rangeId * taskIdRange + ++taskSeq,
+      searchAttributeTypes: (namespaceId) => searchAttributes.types(namespaceId),
     })
     const matching = new MatchingEngine({
       store,
@@ -102,6 +109,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     await timerQueue.start()
 
     const limits = { blobSizeLimit: DEFAULT_BLOB_SIZE_LIMIT_BYTES, historyLongPollMs: 20_000 }
+    const visibility = { store: store.visibility, namespaces, searchAttributes }
     grpc = await startGrpcServer({
       host,
       port: opts.port ?? 7233,
@@ -118,12 +126,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
           capabilities: { syncUpdate: true, asyncUpdate: true },
         }),
         ...createSystemHandlers({ persistenceStore: 'sqlite' }),
-        ...createWorkflowHandlers({ history, namespaces, limits }),
+        ...createWorkflowHandlers({ history, namespaces, limits, searchAttributes }),
         ...createTaskHandlers({ history, matching, namespaces, limits }),
         ...createQueryHandlers({ history, matching, namespaces, limits }),
         ...createWorkerHandlers({ history, matching, namespaces }),
+        ...createVisibilityHandlers(visibility),
       }),
-      operatorService: {},
+      operatorService: { ...createOperatorVisibilityHandlers(visibility) },
     })
     const server = grpc
     return {

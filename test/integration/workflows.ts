@@ -18,7 +18,9 @@ import {
   proxyLocalActivities,
   proxyActivities,
   sleep,
+  upsertSearchAttributes,
 } from '@temporalio/workflow'
+import { defineSearchAttributeKey } from '@temporalio/common'
 import type * as activities from './activities.js'
 
 const { greet, flaky, failHard } = proxyActivities<typeof activities>({
@@ -287,4 +289,13 @@ export async function counter(): Promise<number> {
   })
   await condition(() => finished)
   return total
+}
+
+/** Upserts typed search attributes, then waits for a signal to finish (visibility tests). */
+export async function attributeUpserter(stage: string): Promise<void> {
+  upsertSearchAttributes([
+    { key: defineSearchAttributeKey('SdlStage', 'KEYWORD'), value: stage },
+    { key: defineSearchAttributeKey('SdlScore', 'INT'), value: 42 },
+  ])
+  await sleep(10)
 }

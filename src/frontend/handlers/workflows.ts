@@ -23,6 +23,7 @@ import * as terminateWorkflowExecution from '../../history/api/terminate-workflo
 import { isValidCronSchedule } from '../../history/cron.js'
 import type { HistoryEngine } from '../../history/history-engine.js'
 import { checkBlobSize } from '../errors.js'
+import type { SearchAttributeRegistry } from '../../visibility/search-attribute-registry.js'
 import type { NamespaceRegistry } from '../namespace-registry.js'
 import type { WorkflowServiceHandlers } from '../rpc-types.js'
 
@@ -36,6 +37,8 @@ export interface WorkflowHandlersDeps {
   history: HistoryEngine
   namespaces: NamespaceRegistry
   limits: FrontendLimits
+  /** Checks search attributes given at start; unchecked without it. */
+  searchAttributes?: SearchAttributeRegistry
 }
 
 const maxIdLength = 1000
@@ -50,6 +53,7 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
     async startWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
       validateStartRequest(req, limits)
+      deps.searchAttributes?.validate(ns, req.namespace!, req.searchAttributes)
       return startWorkflowExecution.invoke(history, ns, req)
     },
 
@@ -64,6 +68,7 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
     async signalWithStartWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
       validateStartRequest(req, limits)
+      deps.searchAttributes?.validate(ns, req.namespace!, req.searchAttributes)
       checkSignalName(req.signalName)
       checkBlobSize(payloadsSize(req.signalInput), limits.blobSizeLimit)
       return signalWithStartWorkflowExecution.invoke(history, ns, req)
@@ -123,6 +128,7 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
         throw new InvalidArgumentError('Operation namespace mismatch.')
       }
       validateStartRequest(start, limits)
+      deps.searchAttributes?.validate(ns, req.namespace!, start.searchAttributes)
       if (update.workflowExecution?.workflowId !== start.workflowId) {
         throw new InvalidArgumentError('WorkflowId of the update does not match the start.')
       }

@@ -74,6 +74,7 @@ export async function invoke(
           namespace: namespace.name,
           eager,
           ...limits,
+          searchAttributeTypes: engine.deps.searchAttributeTypes?.(namespace.id) ?? new Map(),
         }
         for (const command of commands) {
           if (command.commandType === CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE) {

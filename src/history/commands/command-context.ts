@@ -16,6 +16,8 @@ export interface CommandContext {
   eager?: { remaining: number; started: number[] }
   /** Largest payload a command may carry, in bytes. */
   blobSizeLimit: number
+  /** The namespace's custom search attributes (name to IndexedValueType), to check upserts by. */
+  searchAttributeTypes: ReadonlyMap<string, number>
 }
 
 export type CommandHandler = (ctx: CommandContext, command: pb.Command) => void

@@ -1,8 +1,10 @@
 /**
  * UpsertWorkflowSearchAttributes: merges the attributes into the run's (the SDK's patches use
- * this for `TemporalChangeVersion`). Listing by them comes with visibility.
+ * this for `TemporalChangeVersion`). Each must be registered in the namespace (or predefined)
+ * and fit its type; the run's visibility row is rewritten in the same transaction.
  */
 import { EventType, WorkflowTaskFailedCause, long, type pb } from '../../common/proto.js'
+import { searchAttributesProblem } from '../../visibility/search-attribute-registry.js'
 import { encodedSearchAttributes } from '../mutable-state/encoded.js'
 import { BadCommandError, type CommandHandler } from './command-context.js'
 
@@ -21,6 +23,15 @@ export const upsertWorkflowSearchAttributes: CommandHandler = (ctx, command) => 
     throw new BadCommandError(
       WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
       'SearchAttributes exceed size limit.',
+    )
+  }
+  const problem = searchAttributesProblem(ctx.searchAttributeTypes, ctx.namespace, {
+    indexedFields: fields,
+  })
+  if (problem) {
+    throw new BadCommandError(
+      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+      problem,
     )
   }
   const { ms } = ctx

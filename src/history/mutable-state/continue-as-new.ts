@@ -79,6 +79,7 @@ function nextRun(ms: MutableState, a: NextRunArgs): PreparedRun {
             parentInitiatedEventId: long(info.parent.initiatedEventId),
           }
         : {}),
+      ...(info.root ? { rootWorkflowExecution: { ...info.root } } : {}),
     },
   })
 }

@@ -113,6 +113,12 @@ export function prepareRun(p: RunParams): PreparedRun {
           initiatedEventId: Number(p.chain.parentInitiatedEventId ?? 0),
         }
       : undefined,
+    root: p.chain?.rootWorkflowExecution
+      ? {
+          workflowId: p.chain.rootWorkflowExecution.workflowId ?? '',
+          runId: p.chain.rootWorkflowExecution.runId ?? '',
+        }
+      : undefined,
   })
   const started: StartedAttributes = {
     workflowType: { name: p.workflowType },

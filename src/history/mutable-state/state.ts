@@ -37,6 +37,8 @@ export interface ExecutionInfo {
   lastCompletionResult?: string
   /** The parent that started this run as a child, to report its close to. */
   parent?: { namespaceId: string; workflowId: string; runId: string; initiatedEventId: number }
+  /** The top of this run's chain of parents, when it has a parent (else the run itself). */
+  root?: { workflowId: string; runId: string }
   stickyTaskQueue: string
   stickyScheduleToStartTimeoutMs: number
   cronSchedule: string

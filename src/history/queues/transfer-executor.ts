@@ -120,6 +120,10 @@ async function startChild(
         parentWorkflowNamespaceId: parent.namespaceId,
         parentWorkflowExecution: { workflowId: parent.workflowId, runId: parent.runId },
         parentInitiatedEventId: initiated.eventId,
+        rootWorkflowExecution: snapshot.executionInfo.root ?? {
+          workflowId: parent.workflowId,
+          runId: parent.runId,
+        },
       },
     })
     return { runId }

@@ -103,6 +103,52 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'visibility and custom search attributes',
+    // Custom search attributes live in one JSON column (queried with json_extract) rather than
+    // Temporal's fixed Keyword01..Int03 columns: a namespace may register any number of each type.
+    // The default order (open runs first, then by close time) is served by its own index.
+    sql: `
+      CREATE TABLE executions_visibility (
+        namespace_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        workflow_type TEXT NOT NULL,
+        task_queue TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        start_time INTEGER NOT NULL,
+        execution_time INTEGER NOT NULL,
+        close_time INTEGER,
+        execution_duration INTEGER,
+        history_length INTEGER NOT NULL,
+        history_size_bytes INTEGER NOT NULL,
+        state_transition_count INTEGER NOT NULL,
+        parent_workflow_id TEXT,
+        parent_run_id TEXT,
+        root_workflow_id TEXT NOT NULL,
+        root_run_id TEXT NOT NULL,
+        search_attributes TEXT NOT NULL,
+        search_attribute_payloads BLOB,
+        memo BLOB,
+        PRIMARY KEY (namespace_id, run_id)
+      );
+      CREATE INDEX executions_visibility_default_order ON executions_visibility
+        (namespace_id, coalesce(close_time, 8640000000000000) DESC, start_time DESC, run_id);
+      CREATE INDEX executions_visibility_workflow_id ON executions_visibility
+        (namespace_id, workflow_id);
+      CREATE INDEX executions_visibility_workflow_type ON executions_visibility
+        (namespace_id, workflow_type);
+      CREATE INDEX executions_visibility_status ON executions_visibility (namespace_id, status);
+
+      CREATE TABLE custom_search_attributes (
+        namespace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type INTEGER NOT NULL,
+        PRIMARY KEY (namespace_id, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /**

@@ -16,6 +16,7 @@ import type {
   HistoryBatch,
   RunKey,
   RunWrite,
+  VisibilityRecord,
 } from '../store.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
 import { bytes, checkLimit, settle } from './settle.js'
@@ -106,6 +107,7 @@ export class SqliteExecutionStore implements ExecutionStore {
           })
           if (deleted.changes === 0) throw new ConditionFailedError('run changed or is gone')
           this.#s.deleteHistory.run({ runId: req.key.runId })
+          this.#s.deleteVisibility.run(params)
           this.#s.deleteCurrent.run(params)
         })
         .immediate()
@@ -172,6 +174,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         break
     }
     if (w.current !== undefined) this.#writeCurrent(key, w.current)
+    if (w.visibility !== undefined) this.#s.upsertVisibility.run(visibilityParams(w.visibility))
 
     for (const b of w.newHistory) {
       const params = { runId: key.runId, first: b.firstEventId, last: b.lastEventId, data: b.data }
@@ -241,6 +244,32 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 }
 
+type VisibilityParams = Omit<
+  VisibilityRecord,
+  'closeTime' | 'parentWorkflowId' | 'parentRunId' | 'searchAttributePayloads' | 'memo'
+> & {
+  closeTime: number | null
+  executionDuration: number | null
+  parentWorkflowId: string | null
+  parentRunId: string | null
+  searchAttributePayloads: Uint8Array | null
+  memo: Uint8Array | null
+}
+
+/** Row values: NULL close time and duration while open; the duration in nanoseconds. */
+function visibilityParams(v: VisibilityRecord): VisibilityParams {
+  const closed = v.closeTime > 0
+  return {
+    ...v,
+    closeTime: closed ? v.closeTime : null,
+    executionDuration: closed ? Math.max(0, v.closeTime - v.executionTime) * 1_000_000 : null,
+    parentWorkflowId: v.parentWorkflowId ?? null,
+    parentRunId: v.parentRunId ?? null,
+    searchAttributePayloads: v.searchAttributePayloads ?? null,
+    memo: v.memo ?? null,
+  }
+}
+
 function keyParams(key: RunKey): KeyParams {
   return { namespaceId: key.namespaceId, workflowId: key.workflowId, runId: key.runId }
 }
@@ -271,6 +300,20 @@ function prepare(db: Database.Database) {
       'DELETE FROM history_batches WHERE run_id = @runId',
     ),
     deleteCurrent: db.prepare<KeyParams, void>(`DELETE FROM current_executions WHERE ${whereRun}`),
+    upsertVisibility: db.prepare<VisibilityParams, void>(
+      `INSERT OR REPLACE INTO executions_visibility
+         (namespace_id, run_id, workflow_id, workflow_type, task_queue, status, start_time,
+          execution_time, close_time, execution_duration, history_length, history_size_bytes,
+          state_transition_count, parent_workflow_id, parent_run_id, root_workflow_id,
+          root_run_id, search_attributes, search_attribute_payloads, memo)
+       VALUES (@namespaceId, @runId, @workflowId, @workflowType, @taskQueue, @status, @startTime,
+          @executionTime, @closeTime, @executionDuration, @historyLength, @historySizeBytes,
+          @stateTransitionCount, @parentWorkflowId, @parentRunId, @rootWorkflowId,
+          @rootRunId, @searchAttributes, @searchAttributePayloads, @memo)`,
+    ),
+    deleteVisibility: db.prepare<KeyParams, void>(
+      'DELETE FROM executions_visibility WHERE namespace_id = @namespaceId AND run_id = @runId',
+    ),
     getCurrent: db.prepare<{ namespaceId: string; workflowId: string }, CurrentRow>(
       `SELECT run_id, create_request_id, status, start_time
        FROM current_executions WHERE ${whereCurrent}`,

@@ -12,6 +12,7 @@ import { SqliteClusterStore } from './sqlite-cluster-store.js'
 import { SqliteExecutionStore } from './sqlite-execution-store.js'
 import { SqliteNamespaceStore } from './sqlite-namespace-store.js'
 import { SqliteTaskStore } from './sqlite-task-store.js'
+import { SqliteVisibilityStore } from './sqlite-visibility-store.js'
 
 export interface SqliteStoreOptions {
   /** Database file; `undefined` or `':memory:'` keeps everything in memory, lost on close. */
@@ -43,6 +44,7 @@ export interface SqlitePragmas {
 export class SqliteStore implements Store {
   readonly namespaces: SqliteNamespaceStore
   readonly executions: SqliteExecutionStore
+  readonly visibility: SqliteVisibilityStore
   readonly tasks: SqliteTaskStore
   readonly cluster: SqliteClusterStore
   /** The schema versions this open applied (empty when the file was already current). */
@@ -58,6 +60,7 @@ export class SqliteStore implements Store {
       maxGroupSize: opts.maxGroupSize ?? 256,
       onGroupCommit: opts.onGroupCommit,
     })
+    this.visibility = new SqliteVisibilityStore(db)
     this.tasks = new SqliteTaskStore(db)
     this.cluster = new SqliteClusterStore(db)
   }

@@ -27,7 +27,7 @@ describe('sqlite store', () => {
     const key = newRunKey()
     const create = createRun(key)
     const first = SqliteStore.open({ filename })
-    assert.deepEqual(first.migrationsApplied, [1])
+    assert.deepEqual(first.migrationsApplied, [1, 2])
     await write(first, create)
     await first.cluster.getOrInitMetadata({ key: 'k', value: 'v1' })
     await first.close()
@@ -44,7 +44,7 @@ describe('sqlite store', () => {
     }
     const db = new Database(filename, { readonly: true })
     try {
-      assert.deepEqual(appliedVersions(db), [1])
+      assert.deepEqual(appliedVersions(db), [1, 2])
     } finally {
       db.close()
     }
@@ -53,11 +53,12 @@ describe('sqlite store', () => {
   test('migrate applies only the missing versions and refuses a newer schema', () => {
     const db = new Database(':memory:')
     try {
-      assert.deepEqual(migrate(db), [1])
+      assert.deepEqual(migrate(db, migrations.slice(0, 1)), [1])
+      assert.deepEqual(migrate(db), [2])
       assert.deepEqual(migrate(db), [])
-      const next = [...migrations, { version: 2, description: 'test', sql: 'CREATE TABLE t (a)' }]
-      assert.deepEqual(migrate(db, next), [2])
-      assert.deepEqual(appliedVersions(db), [1, 2])
+      const next = [...migrations, { version: 3, description: 'test', sql: 'CREATE TABLE t (a)' }]
+      assert.deepEqual(migrate(db, next), [3])
+      assert.deepEqual(appliedVersions(db), [1, 2, 3])
       assert.throws(() => migrate(db), /newer than this build knows/)
     } finally {
       db.close()
