@@ -78,6 +78,35 @@ export class FailedPreconditionError extends ServiceError {
   readonly code = GrpcStatus.FAILED_PRECONDITION
 }
 
+/**
+ * A namespace in a state the call does not allow (api-go `serviceerror/namespace_invalid_state.go`):
+ * FailedPrecondition with `NamespaceInvalidStateFailure`.
+ */
+export class NamespaceInvalidStateError extends ServiceError {
+  readonly code = GrpcStatus.FAILED_PRECONDITION
+  constructor(
+    readonly namespace: string,
+    readonly state: number,
+    readonly allowedStates: number[],
+  ) {
+    const word = (s: number) => {
+      const name = api.enums.v1.NamespaceState[s] ?? 'NAMESPACE_STATE_UNSPECIFIED'
+      const bare = name.replace('NAMESPACE_STATE_', '').toLowerCase()
+      return bare.charAt(0).toUpperCase() + bare.slice(1)
+    }
+    super(
+      `Namespace has invalid state: ${word(state)}. Must be ${allowedStates.map(word).join(' or ')}.`,
+    )
+  }
+  override detail(): ErrorDetail {
+    return detailOf(details.NamespaceInvalidStateFailure, 'NamespaceInvalidStateFailure', {
+      namespace: this.namespace,
+      state: this.state,
+      allowedStates: this.allowedStates,
+    })
+  }
+}
+
 export class AlreadyExistsError extends ServiceError {
   readonly code = GrpcStatus.ALREADY_EXISTS
 }

@@ -169,16 +169,27 @@ export class NamespaceRegistry {
    * The id and name cannot change.
    */
   async update(name: string, mutate: (detail: NamespaceDetail) => void): Promise<NamespaceEntry> {
+    return this.#write(name, (detail) => {
+      mutate(detail)
+      if (detail.namespaceInfo?.name !== name) {
+        throw new FailedPreconditionError('a namespace update cannot change its id or name')
+      }
+    })
+  }
+
+  /** `update`, where `mutate` may also rename. */
+  async #write(name: string, mutate: (detail: NamespaceDetail) => void): Promise<NamespaceEntry> {
     for (let attempt = 1; ; attempt++) {
       const { namespace: current } = await this.#store.getNamespace({ name })
       if (!current) throw new NamespaceNotFoundError(name)
       const detail = parse(current.data)
       mutate(detail)
-      if (detail.namespaceInfo?.id !== current.id || detail.namespaceInfo.name !== current.name) {
+      if (detail.namespaceInfo?.id !== current.id) {
         throw new FailedPreconditionError('a namespace update cannot change its id or name')
       }
       const next: NamespaceRecord = {
         ...current,
+        name: detail.namespaceInfo.name ?? current.name,
         notificationVersion: current.notificationVersion + 1,
         data: serialize(detail),
       }
@@ -195,6 +206,58 @@ export class NamespaceRegistry {
         }
       }
     }
+  }
+
+  /** The cached namespace with this id, without reading the store. */
+  cachedById(id: string): NamespaceEntry | undefined {
+    return this.#byId.get(id)
+  }
+
+  /** The cached namespace with this name, without reading the store. */
+  cachedByName(name: string): NamespaceEntry | undefined {
+    return this.#byName.get(name)
+  }
+
+  /**
+   * Reads every namespace into the cache, so the synchronous lookups above answer for all of
+   * them; the server does this at start (namespaces are few).
+   */
+  async loadAll(): Promise<NamespaceEntry[]> {
+    const all: NamespaceEntry[] = []
+    let token: Uint8Array | undefined
+    do {
+      const page = await this.list(DEFAULT_LIST_PAGE_SIZE, token)
+      all.push(...page.namespaces)
+      token = page.nextPageToken
+    } while (token.length > 0)
+    return all
+  }
+
+  /**
+   * The first step of DeleteNamespace: marks the namespace DELETED and renames it
+   * `<name>-deleted-<first 5 characters of its id>` (longer if that name is taken), freeing the
+   * name at once (Temporal's deletenamespace workflow). A namespace already marked keeps its name.
+   */
+  async markDeleted(entry: NamespaceEntry): Promise<NamespaceEntry> {
+    if (entry.state === NamespaceState.NAMESPACE_STATE_DELETED) return entry
+    let newName: string | undefined
+    for (let length = 5; length <= entry.id.length && !newName; length++) {
+      const candidate = `${entry.name}-deleted-${entry.id.slice(0, length)}`
+      if (!(await this.#store.getNamespace({ name: candidate })).namespace) newName = candidate
+    }
+    if (!newName) throw new UnavailableError(`no free name to rename namespace ${entry.name} to`)
+    const renamed = newName
+    return this.#write(entry.name, (detail) => {
+      detail.namespaceInfo!.state = NamespaceState.NAMESPACE_STATE_DELETED
+      detail.namespaceInfo!.name = renamed
+    })
+  }
+
+  /** The last step of DeleteNamespace, once its runs are gone: the namespace row itself. */
+  async remove(entry: NamespaceEntry): Promise<void> {
+    await this.#store.deleteNamespace({ id: entry.id })
+    this.#byId.delete(entry.id)
+    if (this.#byName.get(entry.name)?.id === entry.id) this.#byName.delete(entry.name)
   }
 
   /** One page of namespaces ordered by name; an empty token means the last page. */

@@ -50,6 +50,11 @@ export interface HistoryEngineDeps {
   nextTaskId(): number
   /** Runs kept in memory; the least recently used beyond this are dropped. */
   cacheSize?: number
+  /**
+   * How long a namespace keeps closed runs (ms); each closing run arms a timer that deletes it
+   * then. Undefined (unknown namespace) or 0 keeps runs until deleted explicitly.
+   */
+  namespaceRetentionMs?: (namespaceId: string) => number | undefined
   /** A namespace's custom search attributes (name to IndexedValueType), to index values by. */
   searchAttributeTypes?: (namespaceId: string) => ReadonlyMap<string, number> | undefined
 }
@@ -270,6 +275,7 @@ export class HistoryEngine {
     return new MutableState(data, {
       clock: this.deps.clock,
       nextTaskId: () => this.deps.nextTaskId(),
+      retentionMs: (namespaceId) => this.deps.namespaceRetentionMs?.(namespaceId),
     })
   }
 

@@ -40,11 +40,19 @@ export interface NamespaceStore {
     namespaces: NamespaceRecord[]
     nextPageToken: Uint8Array
   }>
-  /** Conditioned on `expectedNotificationVersion`; throws ConditionFailedError when it moved. */
+  /**
+   * Conditioned on `expectedNotificationVersion`; throws ConditionFailedError when it moved. May
+   * rename (NamespaceAlreadyExistsConflictError when the new name is taken).
+   */
   updateNamespace(req: {
     namespace: NamespaceRecord
     expectedNotificationVersion: number
   }): Promise<void>
+  /**
+   * Deletes a namespace and its custom search attributes, the last step of DeleteNamespace once
+   * its runs are gone. Deleting an unknown id does nothing.
+   */
+  deleteNamespace(req: { id: string }): Promise<void>
 }
 
 // ---------------------------------------------------------------------------------------------

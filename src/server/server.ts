@@ -9,7 +9,10 @@ import { RealClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
 import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../frontend/errors.js'
 import { startGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
-import { createNamespaceHandlers } from '../frontend/handlers/namespaces.js'
+import {
+  createNamespaceHandlers,
+  createOperatorNamespaceHandlers,
+} from '../frontend/handlers/namespaces.js'
 import { createSystemHandlers } from '../frontend/handlers/system.js'
 import { createQueryHandlers } from '../frontend/handlers/queries.js'
 import { createTaskHandlers } from '../frontend/handlers/tasks.js'
@@ -20,6 +23,7 @@ import {
 } from '../frontend/handlers/visibility.js'
 import { createWorkflowHandlers } from '../frontend/handlers/workflows.js'
 import { NamespaceRegistry } from '../frontend/namespace-registry.js'
+import { withNamespaceStateCheck } from '../frontend/namespace-state.js'
 import type { CallContext, WorkflowServiceHandlers } from '../frontend/rpc-types.js'
 import { HistoryEngine } from '../history/history-engine.js'
 import { executeTimer } from '../history/queues/timer-executor.js'
@@ -28,6 +32,7 @@ import { MatchingEngine } from '../matching/matching-engine.js'
 import { SqliteStore } from '../persistence/sqlite/sqlite-store.js'
 import type { Store } from '../persistence/store.js'
 import { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
+import { NamespaceDeleter } from '../worker/namespace-deleter.js'
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -69,9 +74,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   const store = SqliteStore.open({ filename: opts.dbFilename, synchronous: opts.sqliteSynchronous })
   let grpc: GrpcServer | undefined
   let timers: TimerQueue | undefined
+  let deleter: NamespaceDeleter | undefined
   try {
     const namespaces = new NamespaceRegistry({ store: store.namespaces })
     await namespaces.ensureDefaults(opts.namespaces ?? [])
+    const allNamespaces = await namespaces.loadAll()
     const { value: tokenKey } = await store.cluster.getOrInitMetadata({
       key: 'task-token-key',
       value: randomBytes(32).toString('base64'),
@@ -86,6 +93,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       tokens: new TaskTokenSigner(Buffer.from(tokenKey, 'base64')),
       nextTaskId: () => rangeId * taskIdRange + ++taskSeq,
       searchAttributeTypes: (namespaceId) => searchAttributes.types(namespaceId),
+      // Every namespace is cached (loaded below, and each register/update caches its result).
+      namespaceRetentionMs: (namespaceId) => namespaces.cachedById(namespaceId)?.retentionMs,
     })
     const matching = new MatchingEngine({
       store,
@@ -107,6 +116,16 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     })
     await matching.loadBacklog()
     await timerQueue.start()
+    const namespaceDeleter = new NamespaceDeleter({
+      namespaces,
+      history,
+      visibility: store.visibility,
+      searchAttributes,
+      clock,
+      logger,
+    })
+    deleter = namespaceDeleter
+    namespaceDeleter.resume(allNamespaces)
 
     const limits = { blobSizeLimit: DEFAULT_BLOB_SIZE_LIMIT_BYTES, historyLongPollMs: 20_000 }
     const visibility = { store: store.visibility, namespaces, searchAttributes }
@@ -118,21 +137,27 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       // InvalidArgument as Temporal does; a transport-level RESOURCE_EXHAUSTED would be retried
       // by the SDK for a long time.
       maxReceiveMessageBytes: 64 * 1024 * 1024,
-      workflowService: observed(opts.observeCalls, {
-        ...createNamespaceHandlers({
-          registry: namespaces,
-          // What workers may rely on in this namespace: updates are implemented, both waiting for
-          // the result (sync) and returning once accepted (async).
-          capabilities: { syncUpdate: true, asyncUpdate: true },
+      workflowService: observed(
+        opts.observeCalls,
+        withNamespaceStateCheck(namespaces, {
+          ...createNamespaceHandlers({
+            registry: namespaces,
+            // What workers may rely on in this namespace: updates are implemented, both waiting for
+            // the result (sync) and returning once accepted (async).
+            capabilities: { syncUpdate: true, asyncUpdate: true },
+          }),
+          ...createSystemHandlers({ persistenceStore: 'sqlite' }),
+          ...createWorkflowHandlers({ history, namespaces, limits, searchAttributes }),
+          ...createTaskHandlers({ history, matching, namespaces, limits }),
+          ...createQueryHandlers({ history, matching, namespaces, limits }),
+          ...createWorkerHandlers({ history, matching, namespaces }),
+          ...createVisibilityHandlers(visibility),
         }),
-        ...createSystemHandlers({ persistenceStore: 'sqlite' }),
-        ...createWorkflowHandlers({ history, namespaces, limits, searchAttributes }),
-        ...createTaskHandlers({ history, matching, namespaces, limits }),
-        ...createQueryHandlers({ history, matching, namespaces, limits }),
-        ...createWorkerHandlers({ history, matching, namespaces }),
-        ...createVisibilityHandlers(visibility),
+      ),
+      operatorService: withNamespaceStateCheck(namespaces, {
+        ...createOperatorVisibilityHandlers(visibility),
+        ...createOperatorNamespaceHandlers({ registry: namespaces, deleter: namespaceDeleter }),
       }),
-      operatorService: { ...createOperatorVisibilityHandlers(visibility) },
     })
     const server = grpc
     return {
@@ -141,12 +166,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       store,
       async stop() {
         await server.close()
+        namespaceDeleter.stop()
         timerQueue.stop()
         await store.close()
       },
     }
   } catch (e: unknown) {
     await grpc?.close()
+    deleter?.stop()
     timers?.stop()
     await store.close()
     throw e

@@ -60,6 +60,11 @@ export class SearchAttributeRegistry {
     for (const name of names) this.#byNamespace.get(namespaceId)?.delete(name)
   }
 
+  /** Drops a deleted namespace's attributes (the store removes its rows with the namespace). */
+  forgetNamespace(namespaceId: string): void {
+    this.#byNamespace.delete(namespaceId)
+  }
+
   /** Throws InvalidArgumentError for attributes a start may not set (see searchAttributesProblem). */
   validate(namespaceId: string, namespace: string, sa: pb.SearchAttributes | null | undefined) {
     const problem = searchAttributesProblem(this.types(namespaceId), namespace, sa)

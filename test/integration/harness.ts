@@ -30,8 +30,8 @@ export interface Harness {
   server: SundialServer
   connection: Connection
   client: Client
-  /** Runs a worker on `taskQueue` while `fn` runs. */
-  withWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T>
+  /** Runs a worker on `taskQueue` (of `namespace`, default `default`) while `fn` runs. */
+  withWorker<T>(taskQueue: string, fn: () => Promise<T>, namespace?: string): Promise<T>
   close(): Promise<void>
 }
 
@@ -48,9 +48,10 @@ export async function startHarness(opts: ServerOptions = {}): Promise<Harness> {
     server,
     connection,
     client,
-    async withWorker(taskQueue, fn) {
+    async withWorker(taskQueue, fn, namespace) {
       const worker = await Worker.create({
         connection: await workerConnection(server.address),
+        namespace,
         taskQueue,
         workflowBundle: workflowBundleCode,
         activities,

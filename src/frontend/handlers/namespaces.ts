@@ -1,9 +1,10 @@
 /**
- * RegisterNamespace, DescribeNamespace, ListNamespaces and UpdateNamespace, after Temporal's
- * `service/frontend/namespace_handler.go` for a single-cluster server without global namespaces
- * or archival: requests naming another cluster, a global namespace or archival are refused.
+ * RegisterNamespace, DescribeNamespace, ListNamespaces, UpdateNamespace and DeprecateNamespace,
+ * after Temporal's `service/frontend/namespace_handler.go` for a single-cluster server without
+ * global namespaces or archival: requests naming another cluster, a global namespace or archival
+ * are refused.
  */
-import { InvalidArgumentError } from '../../common/errors.js'
+import { InvalidArgumentError, NamespaceNotFoundError } from '../../common/errors.js'
 import { api, long, NamespaceState, toNumber, type pb, type temporal } from '../../common/proto.js'
 import { durationFromMs, msFromDuration } from '../../common/time.js'
 import {
@@ -24,7 +25,8 @@ import {
   type NamespaceEntry,
   type NamespaceRegistry,
 } from '../namespace-registry.js'
-import type { RpcResponse, WorkflowServiceHandlers } from '../rpc-types.js'
+import type { OperatorServiceHandlers, RpcResponse, WorkflowServiceHandlers } from '../rpc-types.js'
+import type { NamespaceDeleter } from '../../worker/namespace-deleter.js'
 
 type NamespaceState = temporal.api.enums.v1.NamespaceState
 export type NamespaceCapabilities = temporal.api.namespace.v1.NamespaceInfo.ICapabilities
@@ -61,7 +63,11 @@ const NamespaceInfoType = api.namespace.v1.NamespaceInfo
 export type NamespaceHandlers = Required<
   Pick<
     WorkflowServiceHandlers,
-    'registerNamespace' | 'describeNamespace' | 'listNamespaces' | 'updateNamespace'
+    | 'registerNamespace'
+    | 'describeNamespace'
+    | 'listNamespaces'
+    | 'updateNamespace'
+    | 'deprecateNamespace'
   >
 >
 
@@ -139,6 +145,58 @@ export function createNamespaceHandlers(opts: NamespaceHandlersOptions): Namespa
         isGlobalNamespace: false,
         failoverVersion: long(0),
       }
+    },
+
+    /** Deprecated in Temporal's API in favour of UpdateNamespace's state; kept for old clients. */
+    async deprecateNamespace(req) {
+      const name = req.namespace ?? ''
+      if (!name) throw errNamespaceNotSet
+      await registry.update(name, (detail) => {
+        const info = detail.namespaceInfo!
+        if (info.state === NamespaceState.NAMESPACE_STATE_DELETED) {
+          throw errInvalidNamespaceStateUpdate
+        }
+        info.state = NamespaceState.NAMESPACE_STATE_DEPRECATED
+      })
+      return {}
+    },
+  }
+}
+
+export interface OperatorNamespaceHandlersOptions {
+  registry: NamespaceRegistry
+  deleter: NamespaceDeleter
+}
+
+/**
+ * OperatorService.DeleteNamespace (operator_handler.go and the deletenamespace workflow): marks
+ * the namespace DELETED and renames it at once, answering with the new name, then deletes its
+ * runs and finally the namespace in the background.
+ */
+export function createOperatorNamespaceHandlers(
+  opts: OperatorNamespaceHandlersOptions,
+): Required<Pick<OperatorServiceHandlers, 'deleteNamespace'>> {
+  const { registry, deleter } = opts
+  return {
+    async deleteNamespace(req) {
+      const name = req.namespace ?? ''
+      const id = req.namespaceId ?? ''
+      if (!name && !id) throw new InvalidArgumentError('namespace or namespace ID is required')
+      if (name && id) {
+        throw new InvalidArgumentError('only one of namespace or namespace ID must be set')
+      }
+      let entry: NamespaceEntry
+      try {
+        entry = name ? await registry.getByName(name, { fresh: true }) : await registry.getById(id)
+      } catch (e: unknown) {
+        if (e instanceof NamespaceNotFoundError) {
+          throw new InvalidArgumentError(`namespace ${name || id} is not found`)
+        }
+        throw e
+      }
+      const deleted = await registry.markDeleted(entry)
+      void deleter.reclaim(deleted, msFromDuration(req.namespaceDeleteDelay))
+      return { deletedNamespace: deleted.name }
     },
   }
 }

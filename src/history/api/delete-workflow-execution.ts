@@ -4,6 +4,7 @@
  * before the call returns).
  */
 import type { temporal } from '../../common/proto.js'
+import type { RunKey } from '../../persistence/store.js'
 import type { HistoryEngine } from '../history-engine.js'
 import { terminateWorkflow } from '../mutable-state/execution.js'
 
@@ -25,4 +26,16 @@ export async function invoke(
     await engine.deleteLocked(key)
   })
   return {}
+}
+
+/**
+ * Retention: deletes a closed run with its history and visibility row. A run that is open again
+ * (reset reopens none, but a timer may outlive anything) is left alone; NotFoundError when the
+ * run is already gone.
+ */
+export async function deleteClosedRun(engine: HistoryEngine, key: RunKey): Promise<void> {
+  await engine.withWorkflowLock(key.namespaceId, key.workflowId, async () => {
+    const open = await engine.updateLocked(key, (ms) => ms.isRunning())
+    if (!open) await engine.deleteLocked(key)
+  })
 }

@@ -110,6 +110,11 @@ export function closeRun(
   // Events still buffered are dropped with the run, as Temporal does for a closed workflow.
   d.bufferedEvents = []
   onRunClosed(ms, continued)
+  // Retention as configured when the run closed (Temporal's DeleteHistoryEventTask).
+  const retentionMs = ms.deps.retentionMs(d.executionInfo.namespaceId) ?? 0
+  if (retentionMs > 0) {
+    ms.addTimer(d.executionInfo.closeTime + retentionMs, { kind: 'delete-history-event' })
+  }
 }
 
 /** Terminate and timeout first fail a started workflow task, so its worker's answer is refused. */

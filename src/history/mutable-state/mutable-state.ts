@@ -72,6 +72,8 @@ export interface MutableStateDeps {
   clock: Clock
   /** Allocates ids for task-queue tasks and timers, unique and increasing. */
   nextTaskId(): number
+  /** The namespace's retention of closed runs in ms, if known. */
+  retentionMs(namespaceId: string): number | undefined
 }
 
 /** What one transaction on a run writes, for the store and for post-commit notifications. */

@@ -6,6 +6,7 @@
 import { NotFoundError } from '../../common/errors.js'
 import { TimeoutType } from '../../common/proto.js'
 import type { TimerTask } from '../../persistence/store.js'
+import { deleteClosedRun } from '../api/delete-workflow-execution.js'
 import type { HistoryEngine } from '../history-engine.js'
 import { dispatchActivity, timeoutActivity } from '../mutable-state/activities.js'
 import { timeoutWorkflow } from '../mutable-state/execution.js'
@@ -24,6 +25,10 @@ export async function executeTimer(engine: HistoryEngine, task: TimerTask): Prom
   const data = parseTimerTaskData(task.data)
   if (isTransferTask(data)) return executeTransfer(engine, task, data)
   try {
+    if (data.kind === 'delete-history-event') {
+      await deleteClosedRun(engine, key)
+      return
+    }
     await engine.updateWorkflow(key, (ms) => {
       if (ms.isRunning()) apply(ms, data)
     })
@@ -90,6 +95,7 @@ function apply(ms: MutableState, data: TimerTaskData): void {
     case 'workflow-backoff':
       scheduleWorkflowTask(ms)
       return
+    case 'delete-history-event':
     case 'start-child':
     case 'report-child-closed':
     case 'parent-close-policy':

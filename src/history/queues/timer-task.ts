@@ -29,6 +29,8 @@ export type TimerTaskData =
   | { kind: 'workflow-timeout' }
   /** A start delay or retry/cron backoff has passed: schedule the first workflow task. */
   | { kind: 'workflow-backoff' }
+  /** The closed run's retention period has passed: delete it, its history and visibility. */
+  | { kind: 'delete-history-event' }
   // Transfer tasks: work on other runs, written as timers due at once so that they are durable
   // and retried until done (Temporal's transfer queue, service/history/transfer_queue_*).
   /** Start the child workflow initiated by this run's event. */

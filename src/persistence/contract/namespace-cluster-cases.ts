@@ -97,6 +97,43 @@ export function namespaceClusterCases(it: ContractTest): void {
     assert.deepEqual(await store.namespaces.getNamespace({ id: v2.id }), { namespace: v2 })
   })
 
+  it('updateNamespace renames, refusing a taken name', async (store) => {
+    await store.namespaces.createNamespace({ namespace: namespace('orders') })
+    await store.namespaces.createNamespace({ namespace: namespace('billing') })
+    const renamed = namespace('orders', { name: 'orders-deleted-id-or', notificationVersion: 2 })
+    await store.namespaces.updateNamespace({ namespace: renamed, expectedNotificationVersion: 1 })
+    assert.deepEqual(await store.namespaces.getNamespace({ name: 'orders' }), {
+      namespace: undefined,
+    })
+    assert.deepEqual(await store.namespaces.getNamespace({ id: 'id-orders' }), {
+      namespace: renamed,
+    })
+    const onto = namespace('orders', { name: 'billing', notificationVersion: 3 })
+    await assert.rejects(
+      store.namespaces.updateNamespace({ namespace: onto, expectedNotificationVersion: 2 }),
+      NamespaceAlreadyExistsConflictError,
+    )
+  })
+
+  it('deleteNamespace removes the namespace and its search attributes only', async (store) => {
+    await store.namespaces.createNamespace({ namespace: namespace('orders') })
+    await store.namespaces.createNamespace({ namespace: namespace('billing') })
+    await store.visibility.addSearchAttributes({
+      attributes: [
+        { namespaceId: 'id-orders', name: 'Customer', type: 2 },
+        { namespaceId: 'id-billing', name: 'Invoice', type: 2 },
+      ],
+    })
+    await store.namespaces.deleteNamespace({ id: 'id-orders' })
+    await store.namespaces.deleteNamespace({ id: 'id-unknown' })
+    assert.deepEqual(await store.namespaces.getNamespace({ id: 'id-orders' }), {
+      namespace: undefined,
+    })
+    assert.deepEqual(await listAll(store, 10), [['billing']])
+    const { attributes } = await store.visibility.listSearchAttributes({})
+    assert.deepEqual(attributes, [{ namespaceId: 'id-billing', name: 'Invoice', type: 2 }])
+  })
+
   it('getOrInitMetadata stores the first value and returns it thereafter', async (store) => {
     const init = store.cluster.getOrInitMetadata.bind(store.cluster)
     assert.deepEqual(await init({ key: 'token-key', value: 'first' }), { value: 'first' })

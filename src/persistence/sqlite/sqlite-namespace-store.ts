@@ -1,4 +1,4 @@
-/** Namespaces on SQLite. Writes are single statements in autocommit mode. */
+/** Namespaces on SQLite. Writes are single statements (or one transaction) in autocommit mode. */
 import type Database from 'better-sqlite3'
 import { ConditionFailedError, NamespaceAlreadyExistsConflictError } from '../errors.js'
 import type { NamespaceRecord, NamespaceStore } from '../store.js'
@@ -100,6 +100,15 @@ export class SqliteNamespaceStore implements NamespaceStore {
       }
     })
   }
+
+  deleteNamespace(req: { id: string }): Promise<void> {
+    return settle(this.#db, () => {
+      this.#db.transaction(() => {
+        this.#s.deleteSearchAttributes.run(req.id)
+        this.#s.delete.run(req.id)
+      })()
+    })
+  }
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -129,6 +138,10 @@ function prepare(db: Database.Database) {
     ),
     listAfter: db.prepare<[string, number], NamespaceRow>(
       `SELECT ${columns} FROM namespaces WHERE name > ? ORDER BY name LIMIT ?`,
+    ),
+    delete: db.prepare<[string], void>('DELETE FROM namespaces WHERE id = ?'),
+    deleteSearchAttributes: db.prepare<[string], void>(
+      'DELETE FROM custom_search_attributes WHERE namespace_id = ?',
     ),
     update: db.prepare<NamespaceRecord & { expected: number }, void>(
       `UPDATE namespaces SET name = @name, notification_version = @notificationVersion,
