@@ -11,6 +11,7 @@ import { executionCases } from './contract/execution-cases.js'
 import type { ContractTest } from './contract/fixtures.js'
 import { historyTaskCases } from './contract/history-task-cases.js'
 import { namespaceClusterCases } from './contract/namespace-cluster-cases.js'
+import { visibilityCases } from './contract/visibility-cases.js'
 import type { Store } from './store.js'
 
 export interface StoreContractOptions {
@@ -50,6 +51,7 @@ export function runStoreContract(opts: StoreContractOptions): void {
     describe('namespaces and cluster', () => namespaceClusterCases(it))
     describe('executions', () => executionCases(it))
     describe('history and tasks', () => historyTaskCases(it))
+    describe('visibility', () => visibilityCases(it))
 
     test('every skipped test exists', () => {
       const unknown = [...skipped.keys()].filter((t) => !titles.has(t))

@@ -219,7 +219,7 @@ function attributeTypes(custom: ReadonlyMap<string, number>): Map<string, Search
 }
 
 function toRecord(r: VisibilityRow): VisibilityRecord {
-  return {
+  const record: VisibilityRecord = {
     namespaceId: r.namespace_id,
     runId: r.run_id,
     workflowId: r.workflow_id,
@@ -232,16 +232,18 @@ function toRecord(r: VisibilityRow): VisibilityRecord {
     historyLength: r.history_length,
     historySizeBytes: r.history_size_bytes,
     stateTransitionCount: r.state_transition_count,
-    parentWorkflowId: r.parent_workflow_id ?? undefined,
-    parentRunId: r.parent_run_id ?? undefined,
     rootWorkflowId: r.root_workflow_id,
     rootRunId: r.root_run_id,
     searchAttributes: r.search_attributes,
-    searchAttributePayloads: r.search_attribute_payloads
-      ? bytes(r.search_attribute_payloads)
-      : undefined,
-    memo: r.memo ? bytes(r.memo) : undefined,
   }
+  // Optional fields are absent, not undefined, so records compare equal to what was written.
+  if (r.parent_workflow_id !== null) record.parentWorkflowId = r.parent_workflow_id
+  if (r.parent_run_id !== null) record.parentRunId = r.parent_run_id
+  if (r.search_attribute_payloads) {
+    record.searchAttributePayloads = bytes(r.search_attribute_payloads)
+  }
+  if (r.memo) record.memo = bytes(r.memo)
+  return record
 }
 
 function invalidToken(): InvalidArgumentError {
