@@ -210,6 +210,40 @@ describe('visibility', () => {
     )
   })
 
+  test('legacy ListOpen/ListClosedWorkflowExecutions with their filters', async () => {
+    const service = h.connection.workflowService
+    const open = await service.listOpenWorkflowExecutions({
+      namespace: 'default',
+      maximumPageSize: 100,
+      typeFilter: { name: 'waitsLong' },
+    })
+    assert.deepEqual(
+      open.executions.map((e) => e.execution?.workflowId).sort(),
+      expected((r) => r.status === 'Running'),
+    )
+    const failed = await service.listClosedWorkflowExecutions({
+      namespace: 'default',
+      maximumPageSize: 100,
+      statusFilter: {
+        status:
+          proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
+      },
+    })
+    assert.deepEqual(
+      failed.executions.map((e) => e.execution?.workflowId).sort(),
+      expected((r) => r.status === 'Failed'),
+    )
+    const one = await service.listClosedWorkflowExecutions({
+      namespace: 'default',
+      maximumPageSize: 100,
+      executionFilter: { workflowId: `vis-0` },
+    })
+    assert.deepEqual(
+      one.executions.map((e) => e.execution?.workflowId),
+      ['vis-0'],
+    )
+  })
+
   test('count GROUP BY ExecutionStatus', async () => {
     const result = await h.client.workflow.count('GROUP BY ExecutionStatus')
     assert.equal(result.count, rows.length)
