@@ -300,8 +300,10 @@ function prepare(db: Database.Database) {
       'DELETE FROM history_batches WHERE run_id = @runId',
     ),
     deleteCurrent: db.prepare<KeyParams, void>(`DELETE FROM current_executions WHERE ${whereRun}`),
+    // An update in place touches only the indexes over changed columns (status, close time);
+    // INSERT OR REPLACE would delete and re-insert the row in every index.
     upsertVisibility: db.prepare<VisibilityParams, void>(
-      `INSERT OR REPLACE INTO executions_visibility
+      `INSERT INTO executions_visibility
          (namespace_id, run_id, workflow_id, workflow_type, task_queue, status, start_time,
           execution_time, close_time, execution_duration, history_length, history_size_bytes,
           state_transition_count, parent_workflow_id, parent_run_id, root_workflow_id,
@@ -309,7 +311,15 @@ function prepare(db: Database.Database) {
        VALUES (@namespaceId, @runId, @workflowId, @workflowType, @taskQueue, @status, @startTime,
           @executionTime, @closeTime, @executionDuration, @historyLength, @historySizeBytes,
           @stateTransitionCount, @parentWorkflowId, @parentRunId, @rootWorkflowId,
-          @rootRunId, @searchAttributes, @searchAttributePayloads, @memo)`,
+          @rootRunId, @searchAttributes, @searchAttributePayloads, @memo)
+       ON CONFLICT (namespace_id, run_id) DO UPDATE SET
+         status = excluded.status, close_time = excluded.close_time,
+         execution_duration = excluded.execution_duration,
+         history_length = excluded.history_length,
+         history_size_bytes = excluded.history_size_bytes,
+         state_transition_count = excluded.state_transition_count,
+         search_attributes = excluded.search_attributes,
+         search_attribute_payloads = excluded.search_attribute_payloads, memo = excluded.memo`,
     ),
     deleteVisibility: db.prepare<KeyParams, void>(
       'DELETE FROM executions_visibility WHERE namespace_id = @namespaceId AND run_id = @runId',

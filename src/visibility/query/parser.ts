@@ -35,6 +35,12 @@ const KEYWORDS = new Set([
   'desc',
 ])
 
+/**
+ * Bounds that keep a query within what SQLite takes (expression depth 1000, 32766 parameters)
+ * and our recursion within the stack; no real filter comes near them.
+ */
+export const QUERY_LIMITS = { conditions: 500, nesting: 50, values: 5000 }
+
 export function parseQuery(text: string): Query {
   return new Parser(tokenize(text)).query()
 }
@@ -42,6 +48,9 @@ export function parseQuery(text: string): Query {
 class Parser {
   readonly #tokens: Token[]
   #i = 0
+  #conditions = 0
+  #depth = 0
+  #values = 0
 
   constructor(tokens: Token[]) {
     this.#tokens = tokens
@@ -83,15 +92,24 @@ class Parser {
   }
 
   #primary(): Expr {
+    const open = this.#peek()
     if (this.#accept('(')) {
+      if (++this.#depth > QUERY_LIMITS.nesting) {
+        throw new QueryError(`parentheses nest deeper than ${QUERY_LIMITS.nesting}`, open.pos)
+      }
       const inner = this.#or()
       this.#expect(')', "')'")
+      this.#depth--
       return inner
     }
     return this.#predicate()
   }
 
   #predicate(): Expr {
+    const start = this.#peek()
+    if (++this.#conditions > QUERY_LIMITS.conditions) {
+      throw new QueryError(`more than ${QUERY_LIMITS.conditions} conditions`, start.pos)
+    }
     const field = this.#field()
     const next = this.#peek()
     if (next.kind === 'op') {
@@ -148,6 +166,9 @@ class Parser {
 
   #literal(): Literal {
     const t = this.#peek()
+    if (++this.#values > QUERY_LIMITS.values) {
+      throw new QueryError(`more than ${QUERY_LIMITS.values} values`, t.pos)
+    }
     this.#i++
     if (t.kind === 'string') return { kind: 'string', value: t.text, pos: t.pos }
     if (t.kind === 'number') {

@@ -130,6 +130,16 @@ describe('parser', () => {
   })
 })
 
+test('limits: conditions, nesting and values stay within what SQLite takes', () => {
+  const many = (n: number) => Array.from({ length: n }, () => `Num = 1`).join(' OR ')
+  assert.doesNotThrow(() => compile(many(500)))
+  assert.match(problem(many(501)).problem, /more than 500 conditions/)
+  assert.match(problem(`${'('.repeat(51)}Num = 1${')'.repeat(51)}`).problem, /nest deeper/)
+  const values = (n: number) => `Num IN (${Array.from({ length: n }, (_, i) => i).join(', ')})`
+  assert.doesNotThrow(() => compile(values(5000)))
+  assert.match(problem(values(5001)).problem, /more than 5000 values/)
+})
+
 describe('validation', () => {
   test('unknown attributes and wrongly typed values', () => {
     assert.deepEqual(problem(`Nope = 'x'`), {
@@ -258,6 +268,13 @@ describe('SQL', () => {
     for (const [q, want] of cases) {
       test(q, () => assert.deepEqual(ids(q), want))
     }
+    test('the largest queries allowed run', () => {
+      const ors = Array.from({ length: 500 }, (_, i) => `Num = ${i + 100}`).join(' OR ')
+      assert.deepEqual(ids(`${ors} OR Kw = 'red'`.replace(/^Num = 100 OR /, '')), ['a'])
+      const list = Array.from({ length: 4999 }, (_, i) => i + 3).join(', ')
+      assert.deepEqual(ids(`Num IN (1, ${list})`), ['a'])
+    })
+
     test('the table is still there', () => {
       assert.equal(ids('').length, 3)
     })
