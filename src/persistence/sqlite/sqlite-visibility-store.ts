@@ -29,27 +29,31 @@ import type {
 } from '../store.js'
 import { bytes, checkLimit, settle } from './settle.js'
 
-interface VisibilityRow {
-  namespace_id: string
-  run_id: string
-  workflow_id: string
-  workflow_type: string
-  task_queue: string
-  status: number
-  start_time: number
-  execution_time: number
-  close_time: number | null
-  history_length: number
-  history_size_bytes: number
-  state_transition_count: number
-  parent_workflow_id: string | null
-  parent_run_id: string | null
-  root_workflow_id: string
-  root_run_id: string
-  search_attributes: string
-  search_attribute_payloads: Buffer | null
-  memo: Buffer | null
-}
+/**
+ * A row as better-sqlite3 returns it in raw mode, in the order of `columns`: a list page builds
+ * up to a thousand rows, and arrays cost half of what objects keyed by column name do.
+ */
+type VisibilityTuple = [
+  namespaceId: string,
+  runId: string,
+  workflowId: string,
+  workflowType: string,
+  taskQueue: string,
+  status: number,
+  startTime: number,
+  executionTime: number,
+  closeTime: number | null,
+  historyLength: number,
+  historySizeBytes: number,
+  stateTransitionCount: number,
+  parentWorkflowId: string | null,
+  parentRunId: string | null,
+  rootWorkflowId: string,
+  rootRunId: string,
+  searchAttributes: string,
+  searchAttributePayloads: Buffer | null,
+  memo: Buffer | null,
+]
 
 interface AttributeRow {
   namespace_id: string
@@ -124,22 +128,23 @@ export class SqliteVisibilityStore implements VisibilityStore {
       }
       sql += ' LIMIT ? OFFSET ?'
       params.push(req.pageSize + 1, offset)
-      const rows = this.#statement(sql).all(...params) as VisibilityRow[]
+      const rows = this.#statement(sql, true).all(...params) as VisibilityTuple[]
       const more = rows.length > req.pageSize
       const page = rows.slice(0, req.pageSize)
-      const last = page[page.length - 1]
+      const records = page.map(toRecord)
+      const last = records[records.length - 1]
       let next: PageToken | undefined
       if (more && last) {
         next =
           compiled.order === 'default'
             ? {
-                closeKey: last.close_time ?? Number(OPEN_CLOSE_KEY),
-                startTime: last.start_time,
-                runId: last.run_id,
+                closeKey: last.closeTime || Number(OPEN_CLOSE_KEY),
+                startTime: last.startTime,
+                runId: last.runId,
               }
             : { offset: offset + page.length }
       }
-      return { records: page.map(toRecord), nextPageToken: encodePageToken(next) }
+      return { records, nextPageToken: encodePageToken(next) }
     })
   }
 
@@ -197,10 +202,12 @@ export class SqliteVisibilityStore implements VisibilityStore {
     })
   }
 
-  #statement(sql: string): Database.Statement {
+  /** `raw`: rows as arrays (list queries); statements are cached by SQL, which fixes the mode. */
+  #statement(sql: string, raw = false): Database.Statement {
     let stmt = this.#statements.get(sql)
     if (!stmt) {
       stmt = this.#db.prepare(sql)
+      if (raw) stmt.raw(true)
       if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.clear()
       this.#statements.set(sql, stmt)
     }
@@ -218,31 +225,50 @@ function attributeTypes(custom: ReadonlyMap<string, number>): Map<string, Search
   return out
 }
 
-function toRecord(r: VisibilityRow): VisibilityRecord {
+function toRecord(t: VisibilityTuple): VisibilityRecord {
+  const [
+    namespaceId,
+    runId,
+    workflowId,
+    workflowType,
+    taskQueue,
+    status,
+    startTime,
+    executionTime,
+    closeTime,
+    historyLength,
+    historySizeBytes,
+    stateTransitionCount,
+    parentWorkflowId,
+    parentRunId,
+    rootWorkflowId,
+    rootRunId,
+    searchAttributes,
+    searchAttributePayloads,
+    memo,
+  ] = t
   const record: VisibilityRecord = {
-    namespaceId: r.namespace_id,
-    runId: r.run_id,
-    workflowId: r.workflow_id,
-    workflowType: r.workflow_type,
-    taskQueue: r.task_queue,
-    status: r.status,
-    startTime: r.start_time,
-    executionTime: r.execution_time,
-    closeTime: r.close_time ?? 0,
-    historyLength: r.history_length,
-    historySizeBytes: r.history_size_bytes,
-    stateTransitionCount: r.state_transition_count,
-    rootWorkflowId: r.root_workflow_id,
-    rootRunId: r.root_run_id,
-    searchAttributes: r.search_attributes,
+    namespaceId,
+    runId,
+    workflowId,
+    workflowType,
+    taskQueue,
+    status,
+    startTime,
+    executionTime,
+    closeTime: closeTime ?? 0,
+    historyLength,
+    historySizeBytes,
+    stateTransitionCount,
+    rootWorkflowId,
+    rootRunId,
+    searchAttributes,
   }
   // Optional fields are absent, not undefined, so records compare equal to what was written.
-  if (r.parent_workflow_id !== null) record.parentWorkflowId = r.parent_workflow_id
-  if (r.parent_run_id !== null) record.parentRunId = r.parent_run_id
-  if (r.search_attribute_payloads) {
-    record.searchAttributePayloads = bytes(r.search_attribute_payloads)
-  }
-  if (r.memo) record.memo = bytes(r.memo)
+  if (parentWorkflowId !== null) record.parentWorkflowId = parentWorkflowId
+  if (parentRunId !== null) record.parentRunId = parentRunId
+  if (searchAttributePayloads) record.searchAttributePayloads = bytes(searchAttributePayloads)
+  if (memo) record.memo = bytes(memo)
   return record
 }
 
