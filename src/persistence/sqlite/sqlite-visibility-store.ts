@@ -226,49 +226,28 @@ function attributeTypes(custom: ReadonlyMap<string, number>): Map<string, Search
 }
 
 function toRecord(t: VisibilityTuple): VisibilityRecord {
-  const [
-    namespaceId,
-    runId,
-    workflowId,
-    workflowType,
-    taskQueue,
-    status,
-    startTime,
-    executionTime,
-    closeTime,
-    historyLength,
-    historySizeBytes,
-    stateTransitionCount,
-    parentWorkflowId,
-    parentRunId,
-    rootWorkflowId,
-    rootRunId,
-    searchAttributes,
-    searchAttributePayloads,
-    memo,
-  ] = t
   const record: VisibilityRecord = {
-    namespaceId,
-    runId,
-    workflowId,
-    workflowType,
-    taskQueue,
-    status,
-    startTime,
-    executionTime,
-    closeTime: closeTime ?? 0,
-    historyLength,
-    historySizeBytes,
-    stateTransitionCount,
-    rootWorkflowId,
-    rootRunId,
-    searchAttributes,
+    namespaceId: t[0],
+    runId: t[1],
+    workflowId: t[2],
+    workflowType: t[3],
+    taskQueue: t[4],
+    status: t[5],
+    startTime: t[6],
+    executionTime: t[7],
+    closeTime: t[8] ?? 0,
+    historyLength: t[9],
+    historySizeBytes: t[10],
+    stateTransitionCount: t[11],
+    rootWorkflowId: t[14],
+    rootRunId: t[15],
+    searchAttributes: t[16],
   }
   // Optional fields are absent, not undefined, so records compare equal to what was written.
-  if (parentWorkflowId !== null) record.parentWorkflowId = parentWorkflowId
-  if (parentRunId !== null) record.parentRunId = parentRunId
-  if (searchAttributePayloads) record.searchAttributePayloads = bytes(searchAttributePayloads)
-  if (memo) record.memo = bytes(memo)
+  if (t[12] !== null) record.parentWorkflowId = t[12]
+  if (t[13] !== null) record.parentRunId = t[13]
+  if (t[17]) record.searchAttributePayloads = bytes(t[17])
+  if (t[18]) record.memo = bytes(t[18])
   return record
 }
 
