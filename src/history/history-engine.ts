@@ -14,12 +14,13 @@ import type { Clock } from '../common/clock.js'
 import { NotFoundError, UnavailableError, ensureError } from '../common/errors.js'
 import { WorkflowExecutionStatus, api, toNumber, type pb } from '../common/proto.js'
 import type { TaskTokenSigner } from '../common/task-token.js'
-import { ConditionFailedError } from '../persistence/errors.js'
+import { ConditionFailedError, ShardOwnershipLostError } from '../persistence/errors.js'
 import type {
   CurrentExecutionWrite,
   QueueTask,
   RunKey,
   RunWrite,
+  ShardFence,
   Store,
   TimerTask,
   TimerTaskKey,
@@ -48,6 +49,8 @@ export interface HistoryEngineDeps {
   logger: Logger
   /** Allocates task ids (unique, increasing) for queue tasks and timers. */
   nextTaskId(): number
+  /** The shard this engine owns and the range id it acquired it with; every write carries it. */
+  shard: ShardFence
   /** Runs kept in memory; the least recently used beyond this are dropped. */
   cacheSize?: number
   /**
@@ -223,10 +226,15 @@ export class HistoryEngine {
     const cached = await this.load(key)
     this.cache.delete(runCacheKey(key))
     this.histories.forget(key.runId)
-    await this.deps.store.executions.deleteWorkflowExecution({
-      key,
-      expectedDbVersion: cached.dbVersion,
-    })
+    try {
+      await this.deps.store.executions.deleteWorkflowExecution({
+        ...this.deps.shard,
+        key,
+        expectedDbVersion: cached.dbVersion,
+      })
+    } catch (e: unknown) {
+      throw this.writeError(e)
+    }
   }
 
   /** History events of a run in [minEventId, maxEventId), in pages of `maxBatches` batches. */
@@ -344,17 +352,29 @@ export class HistoryEngine {
     return { write, key, data, changes, json }
   }
 
+  /** A store write's failure as the RPC reports it. */
+  private writeError(e: unknown): Error {
+    if (e instanceof ConditionFailedError) {
+      return new UnavailableError('workflow was changed concurrently, please retry')
+    }
+    if (e instanceof ShardOwnershipLostError) {
+      // Another server acquired the shard (the same store opened twice): it owns the runs now.
+      this.deps.logger.error({ err: e }, 'shard ownership lost; this server can no longer write')
+      this.cache.clear()
+      return new UnavailableError('shard ownership lost: another server owns this store')
+    }
+    return ensureError(e)
+  }
+
   private async commit(staged: StagedWrite[]): Promise<void> {
     try {
       await this.deps.store.executions.updateWorkflowExecutions({
+        ...this.deps.shard,
         writes: staged.map((s) => s.write),
       })
     } catch (e: unknown) {
       for (const p of staged) this.cache.delete(runCacheKey(p.key))
-      if (e instanceof ConditionFailedError) {
-        throw new UnavailableError('workflow was changed concurrently, please retry')
-      }
-      throw ensureError(e)
+      throw this.writeError(e)
     }
     for (const p of staged) {
       this.remember(runCacheKey(p.key), {

@@ -167,23 +167,37 @@ export interface RunWrite {
   timerTasksToDelete: TimerTaskKey[]
 }
 
+/**
+ * The shard a write is made for and the range id its writer acquired it with. A write commits
+ * only while the shard's stored range id is still that one, so a node that lost the shard to
+ * another (which acquired it again and moved the range id) cannot commit anything more.
+ */
+export interface ShardFence {
+  shardId: number
+  rangeId: number
+}
+
 export interface ExecutionStore {
   /**
-   * Applies all `writes` in one transaction, or none of them. Throws ConditionFailedError when a
-   * run's dbVersion is not the expected one (or a created run exists), and
-   * CurrentWorkflowConditionFailedError when the current-execution condition fails.
+   * Applies all `writes` in one transaction, or none of them. Throws ShardOwnershipLostError
+   * when the shard's range id moved, ConditionFailedError when a run's dbVersion is not the
+   * expected one (or a created run exists), and CurrentWorkflowConditionFailedError when the
+   * current-execution condition fails.
    * Implementations may group concurrent calls into one database commit, but each call resolves
    * only after its own changes are durable.
    */
-  updateWorkflowExecutions(req: { writes: RunWrite[] }): Promise<void>
+  updateWorkflowExecutions(req: ShardFence & { writes: RunWrite[] }): Promise<void>
   getWorkflowExecution(req: { key: RunKey }): Promise<{ execution: ExecutionRecord | undefined }>
   /**
    * Deletes a run: its row, its history, its visibility row, and the current-execution row if it
    * names this run.
-   * Conditioned on `expectedDbVersion` (ConditionFailedError when the run moved or is gone).
+   * Conditioned on the shard's range id (ShardOwnershipLostError) and on `expectedDbVersion`
+   * (ConditionFailedError when the run moved or is gone).
    * Its queue and timer rows are left to be dropped when they come due (they no longer match).
    */
-  deleteWorkflowExecution(req: { key: RunKey; expectedDbVersion: number }): Promise<void>
+  deleteWorkflowExecution(
+    req: ShardFence & { key: RunKey; expectedDbVersion: number },
+  ): Promise<void>
   getCurrentExecution(req: {
     namespaceId: string
     workflowId: string

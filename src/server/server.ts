@@ -92,6 +92,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       logger,
       tokens: new TaskTokenSigner(Buffer.from(tokenKey, 'base64')),
       nextTaskId: () => rangeId * taskIdRange + ++taskSeq,
+      shard: { shardId: 1, rangeId },
       searchAttributeTypes: (namespaceId) => searchAttributes.types(namespaceId),
       // Every namespace is cached (loaded below, and each register/update caches its result).
       namespaceRetentionMs: (namespaceId) => namespaces.cachedById(namespaceId)?.retentionMs,

@@ -81,3 +81,34 @@ test('a sleeping workflow and a pending activity timeout survive a restart', asy
   const { events } = await second.client.workflow.getHandle(sleeperId).fetchHistory()
   assert.equal(events!.filter((e) => e.timerFiredEventAttributes).length, 1)
 })
+
+test('a second server on the same file takes the shard; the first can no longer write', async () => {
+  const filename = join(dir, 'fenced.db')
+  const logger = pino({ level: 'fatal' })
+  const first = await createServer({ port: 0, dbFilename: filename, logger })
+  const second = await createServer({ port: 0, dbFilename: filename, logger })
+  // No retry interceptor: the first server's answer is the point.
+  const toFirst = await Connection.connect({ address: first.address, interceptors: [] })
+  const toSecond = await Connection.connect({ address: second.address, interceptors: [] })
+  cleanups.push(async () => {
+    await toFirst.close()
+    await toSecond.close()
+    await first.stop()
+    await second.stop()
+  })
+  const start = (connection: Connection, workflowId: string) =>
+    connection.workflowService.startWorkflowExecution({
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'greeting' },
+      taskQueue: { name: 'fenced' },
+      requestId: workflowId,
+    })
+  await assert.rejects(start(toFirst, uid('fenced-out')), (e: Error & { code?: number }) => {
+    assert.equal(e.code, 14) // UNAVAILABLE
+    assert.match(e.message, /shard ownership lost/)
+    return true
+  })
+  const { runId } = await start(toSecond, uid('fenced-in'))
+  assert.ok(runId)
+})

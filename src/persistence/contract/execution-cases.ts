@@ -1,16 +1,22 @@
 /** Contract cases for ExecutionStore writes: conditions, atomicity and concurrent calls. */
 import assert from 'node:assert/strict'
-import { ConditionFailedError, CurrentWorkflowConditionFailedError } from '../errors.js'
+import {
+  ConditionFailedError,
+  CurrentWorkflowConditionFailedError,
+  ShardOwnershipLostError,
+} from '../errors.js'
 import {
   type ContractTest,
   batchRanges,
   createRun,
   currentRecord,
+  fence,
   historyBatch,
   newRunKey,
   queueTask,
   queueTaskIds,
   readRun,
+  remove,
   timerIds,
   timerTask,
   updateRun,
@@ -42,17 +48,38 @@ export function executionCases(it: ContractTest): void {
     const create = createRun(key)
     await write(store, create)
     const version = create.record.dbVersion
-    await assert.rejects(
-      store.executions.deleteWorkflowExecution({ key, expectedDbVersion: version + 1 }),
-      ConditionFailedError,
-    )
-    await store.executions.deleteWorkflowExecution({ key, expectedDbVersion: version })
+    await assert.rejects(remove(store, key, version + 1), ConditionFailedError)
+    await remove(store, key, version)
     assert.equal(await readRun(store, key), undefined)
     assert.deepEqual(await store.executions.getCurrentExecution(key), { current: undefined })
     assert.deepEqual(await batchRanges(store, key), [])
+    await assert.rejects(remove(store, key, version), ConditionFailedError)
+  })
+
+  it('writes and deletes at a range id the shard has moved past fail with ShardOwnershipLostError', async (store) => {
+    const key = newRunKey()
+    const stale = await fence(store)
+    await write(store, createRun(key))
+    // Another node acquires the shard: the old holder's range id no longer matches.
+    const { rangeId } = await store.cluster.acquireShard({ shardId: stale.shardId })
+    assert.equal(rangeId, stale.rangeId + 1)
+    const next = updateRun(key, 1)
     await assert.rejects(
-      store.executions.deleteWorkflowExecution({ key, expectedDbVersion: version }),
-      ConditionFailedError,
+      store.executions.updateWorkflowExecutions({ ...stale, writes: [next] }),
+      ShardOwnershipLostError,
+    )
+    await assert.rejects(
+      store.executions.deleteWorkflowExecution({ ...stale, key, expectedDbVersion: 1 }),
+      ShardOwnershipLostError,
+    )
+    assert.deepEqual(await readRun(store, key), written(createRun(key)))
+    // The new holder writes.
+    await store.executions.updateWorkflowExecutions({ shardId: 1, rangeId, writes: [next] })
+    assert.equal((await readRun(store, key))?.dbVersion, 2)
+    // A shard nobody acquired takes no writes either.
+    await assert.rejects(
+      store.executions.updateWorkflowExecutions({ shardId: 7, rangeId: 1, writes: [] }),
+      ShardOwnershipLostError,
     )
   })
 
@@ -294,7 +321,11 @@ export function executionCases(it: ContractTest): void {
   })
 
   it('close commits writes still pending, and closing twice is harmless', async (store) => {
-    const pending = Promise.allSettled([write(store, createRun(newRunKey()))])
+    const held = await fence(store)
+    const writes = [createRun(newRunKey())]
+    const pending = Promise.allSettled([
+      store.executions.updateWorkflowExecutions({ ...held, writes }),
+    ])
     await store.close()
     const [result] = await pending
     assert.equal(result?.status, 'fulfilled')

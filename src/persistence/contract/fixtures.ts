@@ -6,6 +6,7 @@ import type {
   QueueTask,
   RunKey,
   RunWrite,
+  ShardFence,
   Store,
   TimerTask,
 } from '../store.js'
@@ -123,8 +124,30 @@ export function timerTask(key: RunKey, fireTime: number, taskId: number): TimerT
   }
 }
 
+const fences = new WeakMap<Store, Promise<ShardFence>>()
+
+/** Shard 1 as this test's writer holds it: acquired once per store. */
+export function fence(store: Store): Promise<ShardFence> {
+  let held = fences.get(store)
+  if (!held) {
+    held = store.cluster
+      .acquireShard({ shardId: 1 })
+      .then(({ rangeId }) => ({ shardId: 1, rangeId }))
+    fences.set(store, held)
+  }
+  return held
+}
+
 export async function write(store: Store, ...writes: RunWrite[]): Promise<void> {
-  await store.executions.updateWorkflowExecutions({ writes })
+  await store.executions.updateWorkflowExecutions({ ...(await fence(store)), writes })
+}
+
+export async function remove(store: Store, key: RunKey, expectedDbVersion: number): Promise<void> {
+  await store.executions.deleteWorkflowExecution({
+    ...(await fence(store)),
+    key,
+    expectedDbVersion,
+  })
 }
 
 /** The stored run with its state as a plain Uint8Array, or undefined. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { InvalidArgumentError } from '../../common/errors.js'
 import type { RunKey, Store, VisibilityRecord } from '../store.js'
-import { createRun, newRunKey, updateRun, type ContractTest } from './fixtures.js'
+import { createRun, newRunKey, remove, updateRun, write, type ContractTest } from './fixtures.js'
 
 const RUNNING = 1
 const COMPLETED = 2
@@ -52,9 +52,7 @@ async function listIds(store: Store, query: string, pageSize = 1000): Promise<st
 export function visibilityCases(it: ContractTest): void {
   it('a run write keeps its visibility row; delete removes it', async (store) => {
     const key = newRunKey('wf-visible')
-    await store.executions.updateWorkflowExecutions({
-      writes: [createRun(key, { visibility: row(key, { searchAttributes: '{"Kw":"x"}' }) })],
-    })
+    await write(store, createRun(key, { visibility: row(key, { searchAttributes: '{"Kw":"x"}' }) }))
     const [listed] = (
       await store.visibility.listWorkflowExecutions({
         namespaceId: 'ns-contract',
@@ -66,12 +64,10 @@ export function visibilityCases(it: ContractTest): void {
     assert.deepEqual(listed, row(key, { searchAttributes: '{"Kw":"x"}' }))
 
     const closed = row(key, { status: COMPLETED, closeTime: T0 + 5000 })
-    await store.executions.updateWorkflowExecutions({
-      writes: [updateRun(key, 1, { visibility: closed })],
-    })
+    await write(store, updateRun(key, 1, { visibility: closed }))
     assert.deepEqual(await listIds(store, `ExecutionStatus = 'Completed'`), [['wf-visible']])
     assert.deepEqual(await listIds(store, `ExecutionDuration = '5s'`), [['wf-visible']])
-    await store.executions.deleteWorkflowExecution({ key, expectedDbVersion: 2 })
+    await remove(store, key, 2)
     assert.deepEqual(await listIds(store, ''), [[]])
   })
 
@@ -88,7 +84,7 @@ export function visibilityCases(it: ContractTest): void {
         visibility: row(key, { startTime: start as number, closeTime: close as number, status }),
       })
     })
-    await store.executions.updateWorkflowExecutions({ writes })
+    await write(store, ...writes)
     assert.deepEqual(await listIds(store, ''), [
       ['open-new', 'open-old', 'closed-late', 'closed-early'],
     ])
@@ -107,7 +103,7 @@ export function visibilityCases(it: ContractTest): void {
         visibility: row(key, { startTime: T0 + (i % 4), closeTime, status }),
       })
     })
-    await store.executions.updateWorkflowExecutions({ writes })
+    await write(store, ...writes)
     for (const query of ['', 'ORDER BY StartTime DESC']) {
       const pages = await listIds(store, query, 7)
       assert.deepEqual(
@@ -139,12 +135,11 @@ export function visibilityCases(it: ContractTest): void {
   it('custom attributes are queried by their registered type', async (store) => {
     const a = newRunKey('typed-a')
     const b = newRunKey('typed-b')
-    await store.executions.updateWorkflowExecutions({
-      writes: [
-        createRun(a, { visibility: row(a, { searchAttributes: '{"Num":5,"Tags":["x","y"]}' }) }),
-        createRun(b, { visibility: row(b, { searchAttributes: '{"Num":50,"Tags":["y"]}' }) }),
-      ],
-    })
+    await write(
+      store,
+      createRun(a, { visibility: row(a, { searchAttributes: '{"Num":5,"Tags":["x","y"]}' }) }),
+      createRun(b, { visibility: row(b, { searchAttributes: '{"Num":50,"Tags":["y"]}' }) }),
+    )
     const customAttributes = new Map([
       ['Num', 3],
       ['Tags', 7],

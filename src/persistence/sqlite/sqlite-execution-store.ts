@@ -7,7 +7,11 @@
  * that write's promise has resolved, as with any other store.
  */
 import type Database from 'better-sqlite3'
-import { ConditionFailedError, CurrentWorkflowConditionFailedError } from '../errors.js'
+import {
+  ConditionFailedError,
+  CurrentWorkflowConditionFailedError,
+  ShardOwnershipLostError,
+} from '../errors.js'
 import type {
   CurrentExecutionRecord,
   CurrentExecutionWrite,
@@ -16,6 +20,7 @@ import type {
   HistoryBatch,
   RunKey,
   RunWrite,
+  ShardFence,
   VisibilityRecord,
 } from '../store.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
@@ -61,23 +66,26 @@ export interface SqliteExecutionStoreDeps {
 
 export class SqliteExecutionStore implements ExecutionStore {
   readonly #db: Database.Database
-  readonly #groupCommit: SqliteGroupCommit<RunWrite[]>
+  readonly #groupCommit: SqliteGroupCommit<ShardFence & { writes: RunWrite[] }>
   readonly #s: ReturnType<typeof prepare>
 
   constructor(deps: SqliteExecutionStoreDeps) {
     const db = deps.db
     this.#db = db
     this.#s = prepare(db)
-    this.#groupCommit = new SqliteGroupCommit<RunWrite[]>({
+    this.#groupCommit = new SqliteGroupCommit<ShardFence & { writes: RunWrite[] }>({
       db,
-      apply: (writes) => writes.forEach((w) => this.#applyRunWrite(w)),
+      apply: (req) => {
+        this.#checkFence(req)
+        req.writes.forEach((w) => this.#applyRunWrite(w))
+      },
       maxGroupSize: deps.maxGroupSize,
       onGroupCommit: deps.onGroupCommit,
     })
   }
 
-  updateWorkflowExecutions(req: { writes: RunWrite[] }): Promise<void> {
-    return this.#groupCommit.submit(req.writes)
+  updateWorkflowExecutions(req: ShardFence & { writes: RunWrite[] }): Promise<void> {
+    return this.#groupCommit.submit(req)
   }
 
   getWorkflowExecution(req: { key: RunKey }): Promise<{ execution: ExecutionRecord | undefined }> {
@@ -96,11 +104,14 @@ export class SqliteExecutionStore implements ExecutionStore {
     })
   }
 
-  deleteWorkflowExecution(req: { key: RunKey; expectedDbVersion: number }): Promise<void> {
+  deleteWorkflowExecution(
+    req: ShardFence & { key: RunKey; expectedDbVersion: number },
+  ): Promise<void> {
     return settle(this.#db, () => {
       const params = keyParams(req.key)
       this.#db
         .transaction(() => {
+          this.#checkFence(req)
           const deleted = this.#s.deleteExecution.run({
             ...params,
             expected: req.expectedDbVersion,
@@ -148,6 +159,16 @@ export class SqliteExecutionStore implements ExecutionStore {
   /** Commits any queued writes, then refuses new ones. Synchronous; call before closing the db. */
   close(): void {
     this.#groupCommit.close()
+  }
+
+  /** Inside the write's transaction: the shard is still held at the writer's range id. */
+  #checkFence(fence: ShardFence): void {
+    const held = this.#s.shardRange.get(fence.shardId)
+    if (held?.range_id !== fence.rangeId) {
+      throw new ShardOwnershipLostError(
+        `shard ${fence.shardId} is at range ${held?.range_id ?? 'none'}, not ${fence.rangeId}`,
+      )
+    }
   }
 
   /** One run's changes; runs inside the caller's SAVEPOINT, so a throw undoes all of them. */
@@ -320,6 +341,9 @@ function prepare(db: Database.Database) {
          state_transition_count = excluded.state_transition_count,
          search_attributes = excluded.search_attributes,
          search_attribute_payloads = excluded.search_attribute_payloads, memo = excluded.memo`,
+    ),
+    shardRange: db.prepare<[number], { range_id: number }>(
+      'SELECT range_id FROM shards WHERE shard_id = ?',
     ),
     deleteVisibility: db.prepare<KeyParams, void>(
       'DELETE FROM executions_visibility WHERE namespace_id = @namespaceId AND run_id = @runId',
