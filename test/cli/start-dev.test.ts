@@ -4,7 +4,6 @@
  * and refuses bad flags and a busy port with exit code 1 and a message saying why.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,72 +17,18 @@ import {
   Worker,
   bundleWorkflowCode,
 } from '@temporalio/worker'
+import { spawnSundial, startSundial } from './cli-process.js'
 import * as activities from './hello-activities.js'
 import type * as workflows from './hello-workflows.js'
 
 // The SDK's core logs every connection retry; only warnings matter here.
 Runtime.install({ logger: new DefaultLogger('WARN') })
 
-const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'sundial-cli-'))
-const children: ChildProcess[] = []
+after(() => rmSync(dir, { recursive: true, force: true }))
 
-after(() => {
-  // A failed assertion must not leave a server running behind the test process.
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-  rmSync(dir, { recursive: true, force: true })
-})
-
-interface Cli {
-  child: ChildProcess
-  /** stdout and stderr so far. */
-  out: { stdout: string; stderr: string }
-  /** The exit code; null when a signal ended the process. */
-  exit: Promise<number | null>
-}
-
-function spawnCli(args: string[]): Cli {
-  const child = spawn(process.execPath, [main, 'server', 'start-dev', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  const out = { stdout: '', stderr: '' }
-  child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()))
-  // 'close', not 'exit': it comes after the pipes are drained, so `out` is complete.
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
-  return { child, out, exit }
-}
-
-interface Started extends Cli {
-  /** `host:port` from the listening line. */
-  address: string
-  port: number
-  /** The start-up lines on stdout. */
-  lines: string[]
-}
-
-/** Spawns the CLI and resolves once it has printed its three start-up lines. */
-function startDev(args: string[]): Promise<Started> {
-  const cli = spawnCli(args)
-  return new Promise((resolve, reject) => {
-    cli.child.stdout?.on('data', () => {
-      const lines = cli.out.stdout.split('\n')
-      if (lines.length < 4) return
-      const address = /^Sundial server listening on (\S+)$/.exec(lines[0]!)?.[1]
-      if (!address) return reject(new Error(`unexpected output: ${cli.out.stdout}`))
-      resolve({
-        ...cli,
-        address,
-        port: Number(address.split(':').at(-1)),
-        lines: lines.slice(0, 3),
-      })
-    })
-    void cli.exit.then((code) =>
-      reject(new Error(`exited with ${code} before listening: ${cli.out.stderr}`)),
-    )
-  })
-}
+const spawnCli = (args: string[]) => spawnSundial(['server', 'start-dev', ...args])
+const startDev = (args: string[]) => startSundial(['server', 'start-dev', ...args])
 
 test(
   'start-dev runs hello world, stops on SIGTERM and keeps state in its file',

@@ -1,14 +1,18 @@
-/** `sundial server start-dev`: a single-node server, as `temporal server start-dev` starts one. */
+/**
+ * `sundial server start-dev`: a single-node development server, as `temporal server start-dev`
+ * starts one; `sundial server start`: the production start, configured by a YAML file,
+ * environment variables and flags (src/server/config.ts).
+ */
 import { resolve } from 'node:path'
 import { format } from 'node:util'
 import * as grpc from '@grpc/grpc-js'
 import { Command, Option } from 'commander'
 import { pino, type Logger } from 'pino'
 import type { Store } from '../../persistence/store.js'
+import { LOG_LEVELS, type LogLevel } from '../../server/log-levels.js'
 import { createServer, type SundialServer } from '../../server/server.js'
 import { collectNamespace, formatAddress, parsePort } from '../options.js'
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 
 interface StartDevOptions {
   ip: string
@@ -49,7 +53,58 @@ export function serverCommand(): Command {
         .default('full'),
     )
     .action(startDev)
+  server
+    .command('start')
+    .description('Start a server configured by a YAML file, SUNDIAL_* variables and flags')
+    .option('-c, --config <path>', 'YAML config file (or SUNDIAL_CONFIG)')
+    .option('--ip <address>', 'interface to bind (SUNDIAL_HOST; default 127.0.0.1)')
+    .option('-p, --port <port>', 'gRPC port (SUNDIAL_GRPC_PORT; default 7233)', parsePort)
+    .option('--db <store>', 'SQLite file, or sqlite::memory: (SUNDIAL_DB)')
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'log level, on stderr (SUNDIAL_LOG_LEVEL; default info)',
+      ).choices(LOG_LEVELS),
+    )
+    .action(start)
   return server
+}
+
+interface StartOptions {
+  config?: string
+  ip?: string
+  port?: number
+  db?: string
+  logLevel?: LogLevel
+}
+
+async function start(opts: StartOptions): Promise<void> {
+  // Loaded here so that start-dev does not pay for the YAML and schema libraries.
+  const { ConfigError, readConfigFile, resolveServerConfig } =
+    await import('../../server/config.js')
+  let config
+  try {
+    const path = opts.config ?? process.env.SUNDIAL_CONFIG
+    const file = path ? await readConfigFile(path) : {}
+    config = resolveServerConfig(file, process.env, {
+      host: opts.ip,
+      grpcPort: opts.port,
+      logLevel: opts.logLevel,
+      db: opts.db,
+    })
+  } catch (e: unknown) {
+    if (!(e instanceof ConfigError)) throw e
+    console.error(`sundial: ${e.message}`)
+    process.exit(1)
+  }
+  await startDev({
+    ip: config.host,
+    port: config.grpcPort,
+    dbFilename: config.sqliteFilename,
+    namespace: config.namespaces,
+    logLevel: config.logLevel,
+    sqliteSynchronous: config.sqliteSynchronous,
+  })
 }
 
 async function startDev(opts: StartDevOptions): Promise<void> {

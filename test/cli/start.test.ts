@@ -1,0 +1,83 @@
+/**
+ * `sundial server start`: settings from a YAML file, overridden by SUNDIAL_* variables and then
+ * by flags; a bad file, variable or store is refused with exit code 1 and the key named.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { Connection } from '@temporalio/client'
+import { spawnSundial, startSundial } from './cli-process.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'sundial-start-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+function configFile(name: string, yaml: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, yaml)
+  return path
+}
+
+test('file, then environment, then flags; the server serves what they say', async () => {
+  const config = configFile(
+    'sundial.yaml',
+    [
+      'server:',
+      '  host: 127.0.0.1',
+      '  grpcPort: 1', // overridden by --port 0
+      '  logLevel: warn',
+      'store:',
+      '  sqlite:',
+      `    filename: ${join(dir, 'from-file.db')}`, // overridden by SUNDIAL_DB
+      '    synchronous: normal',
+      'namespaces: [orders]', // overridden by SUNDIAL_NAMESPACES
+      'tls: {}',
+    ].join('\n'),
+  )
+  const db = join(dir, 'from-env.db')
+  const server = await startSundial(['server', 'start', '-c', config, '--port', '0'], {
+    SUNDIAL_DB: db,
+    SUNDIAL_NAMESPACES: 'billing, ledger',
+  })
+  try {
+    assert.deepEqual(server.lines, [
+      `Sundial server listening on 127.0.0.1:${server.port}`,
+      `Store: SQLite file ${db}`,
+      'Namespaces: default, billing, ledger',
+    ])
+    const connection = await Connection.connect({ address: server.address })
+    const ns = await connection.workflowService.describeNamespace({ namespace: 'ledger' })
+    assert.equal(ns.namespaceInfo?.name, 'ledger')
+    await connection.close()
+  } finally {
+    server.child.kill('SIGTERM')
+    assert.equal(await server.exit, 0)
+  }
+})
+
+test('bad settings are refused naming the key, before anything starts', async () => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [
+      ['-c', configFile('typo.yaml', 'server:\n  grpcPrt: 7233\n')],
+      {},
+      /config file .*typo\.yaml: server: Unrecognized key: "grpcPrt"/,
+    ],
+    [
+      ['-c', configFile('tls.yaml', 'tls:\n  certFile: x.pem\n')],
+      {},
+      /tls: tls is not supported yet/,
+    ],
+    [['-c', configFile('yaml.yaml', 'server: [\n')], {}, /is not valid YAML/],
+    [['-c', join(dir, 'missing.yaml')], {}, /cannot read config file/],
+    [[], { SUNDIAL_GRPC_PORT: '70000' }, /environment: SUNDIAL_GRPC_PORT: not a port number/],
+    [[], { SUNDIAL_NAMESPACES: 'ok,not ok' }, /SUNDIAL_NAMESPACES.*not a namespace name/],
+    [['--db', 'postgres://localhost/sundial'], {}, /PostgreSQL store is not available/],
+  ]
+  for (const [args, env, message] of cases) {
+    const cli = spawnSundial(['server', 'start', ...args], env)
+    assert.equal(await cli.exit, 1, cli.out.stderr)
+    assert.match(cli.out.stderr, message)
+    assert.equal(cli.out.stdout, '')
+  }
+})
