@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander'
 import { packageVersion } from '../frontend/handlers/system.js'
+import { dbCommand } from './commands/db.js'
 import { serverCommand } from './commands/server.js'
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
   .description('Sundial: a Temporal-compatible durable-execution server')
   .version(packageVersion())
 program.addCommand(serverCommand())
+program.addCommand(dbCommand())
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e))

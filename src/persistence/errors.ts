@@ -37,3 +37,8 @@ export class ShardOwnershipLostError extends Error {
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError'
 }
+
+/** The database schema is not the one this build needs, and the store was told not to migrate. */
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError'
+}

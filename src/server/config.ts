@@ -9,6 +9,7 @@
  *   grpcPort: 7233       # SUNDIAL_GRPC_PORT
  *   logLevel: info       # SUNDIAL_LOG_LEVEL
  * store:                 # SUNDIAL_DB: a SQLite file path, or sqlite::memory:
+ *   migrate: false       # SUNDIAL_DB_MIGRATE, --migrate: apply schema migrations at start
  *   sqlite:
  *     filename: /var/lib/sundial/sundial.db
  *     synchronous: full  # SUNDIAL_SQLITE_SYNCHRONOUS
@@ -21,7 +22,6 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { LOG_LEVELS, type LogLevel } from './log-levels.js'
 
-
 export interface ServerConfig {
   host: string
   grpcPort: number
@@ -29,11 +29,15 @@ export interface ServerConfig {
   /** SQLite file; in memory when undefined. */
   sqliteFilename: string | undefined
   sqliteSynchronous: 'full' | 'normal'
+  /** Apply schema migrations at start; otherwise a store behind this build is refused. */
+  migrate: boolean
   namespaces: string[]
 }
 
 /** Settings given on the command line; absent ones fall through to env, file and defaults. */
-export type ConfigOverrides = Partial<Pick<ServerConfig, 'host' | 'grpcPort' | 'logLevel'>> & {
+export type ConfigOverrides = Partial<
+  Pick<ServerConfig, 'host' | 'grpcPort' | 'logLevel' | 'migrate'>
+> & {
   db?: string
 }
 
@@ -72,6 +76,7 @@ const fileSchema = z
           })
           .strict()
           .optional(),
+        migrate: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -120,6 +125,7 @@ export function resolveServerConfig(
     sqliteFilename: store ? store.filename : file.store?.sqlite?.filename,
     sqliteSynchronous:
       fromEnv.sqliteSynchronous ?? file.store?.sqlite?.synchronous ?? ('full' as const),
+    migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
   }
 }
@@ -135,6 +141,10 @@ const envSchema = z.object({
   SUNDIAL_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   SUNDIAL_DB: z.string().min(1).optional(),
   SUNDIAL_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).optional(),
+  SUNDIAL_DB_MIGRATE: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   SUNDIAL_NAMESPACES: z
     .string()
     .transform((s) =>
@@ -157,6 +167,7 @@ function envConfig(env: NodeJS.ProcessEnv) {
     logLevel: e.SUNDIAL_LOG_LEVEL,
     db: e.SUNDIAL_DB,
     sqliteSynchronous: e.SUNDIAL_SQLITE_SYNCHRONOUS,
+    migrate: e.SUNDIAL_DB_MIGRATE,
     namespaces: e.SUNDIAL_NAMESPACES,
   }
 }

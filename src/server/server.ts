@@ -43,6 +43,8 @@ export interface ServerOptions {
   dbFilename?: string
   /** `synchronous` of the SQLite file: 'full' (default) survives power loss. */
   sqliteSynchronous?: 'full' | 'normal'
+  /** Apply schema migrations at start (default); false refuses a database that is behind. */
+  migrate?: boolean
   /** Namespaces to create at start besides `default`. */
   namespaces?: string[]
   /** How long task polls wait before returning empty; default 60 s. */
@@ -71,7 +73,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   const logger = opts.logger ?? pino({ level: 'info' })
   const clock = opts.clock ?? new RealClock()
   const host = opts.host ?? '127.0.0.1'
-  const store = SqliteStore.open({ filename: opts.dbFilename, synchronous: opts.sqliteSynchronous })
+  const store = SqliteStore.open({
+    filename: opts.dbFilename,
+    synchronous: opts.sqliteSynchronous,
+    migrate: opts.migrate,
+  })
   let grpc: GrpcServer | undefined
   let timers: TimerQueue | undefined
   let deleter: NamespaceDeleter | undefined

@@ -38,6 +38,7 @@ test('file, then environment, then flags; the server serves what they say', asyn
   const db = join(dir, 'from-env.db')
   const server = await startSundial(['server', 'start', '-c', config, '--port', '0'], {
     SUNDIAL_DB: db,
+    SUNDIAL_DB_MIGRATE: 'true',
     SUNDIAL_NAMESPACES: 'billing, ledger',
   })
   try {
@@ -56,6 +57,37 @@ test('file, then environment, then flags; the server serves what they say', asyn
   }
 })
 
+test('without --migrate a store behind this build is refused; db status and migrate fix it', async () => {
+  const db = join(dir, 'migrate-me.db')
+  const run = async (args: string[]) => {
+    const cli = spawnSundial(args)
+    return { code: await cli.exit, ...cli.out }
+  }
+  const missing = await run(['db', 'status', '--db', db])
+  assert.equal(missing.code, 1)
+  assert.match(missing.stderr, /cannot open SQLite file/)
+
+  const refused = await run(['server', 'start', '--db', db, '--port', '0'])
+  assert.equal(refused.code, 1)
+  assert.match(
+    refused.stderr,
+    /schema is at version 0, this build needs 2: run `sundial db migrate`/,
+  )
+  const before = await run(['db', 'status', '--db', db])
+  assert.equal(before.code, 0)
+  assert.match(before.stdout, /schema version 0, this build's 2\npending: 1 .*\npending: 2 /)
+
+  const migrated = await run(['db', 'migrate', '--db', db])
+  assert.equal(migrated.code, 0, migrated.stderr)
+  assert.match(migrated.stdout, /applied 1, 2; schema version 2/)
+  assert.match((await run(['db', 'status', '--db', db])).stdout, /up to date/)
+  assert.match((await run(['db', 'migrate', '--db', db])).stdout, /schema version 2, up to date/)
+
+  const server = await startSundial(['server', 'start', '--db', db, '--port', '0'])
+  server.child.kill('SIGTERM')
+  assert.equal(await server.exit, 0)
+})
+
 test('bad settings are refused naming the key, before anything starts', async () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
     [
@@ -72,6 +104,7 @@ test('bad settings are refused naming the key, before anything starts', async ()
     [['-c', join(dir, 'missing.yaml')], {}, /cannot read config file/],
     [[], { SUNDIAL_GRPC_PORT: '70000' }, /environment: SUNDIAL_GRPC_PORT: not a port number/],
     [[], { SUNDIAL_NAMESPACES: 'ok,not ok' }, /SUNDIAL_NAMESPACES.*not a namespace name/],
+    [[], { SUNDIAL_DB_MIGRATE: 'yes' }, /SUNDIAL_DB_MIGRATE/],
     [['--db', 'postgres://localhost/sundial'], {}, /PostgreSQL store is not available/],
   ]
   for (const [args, env, message] of cases) {

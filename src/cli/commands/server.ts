@@ -13,7 +13,6 @@ import { LOG_LEVELS, type LogLevel } from '../../server/log-levels.js'
 import { createServer, type SundialServer } from '../../server/server.js'
 import { collectNamespace, formatAddress, parsePort } from '../options.js'
 
-
 interface StartDevOptions {
   ip: string
   port: number
@@ -22,6 +21,7 @@ interface StartDevOptions {
   headless?: boolean
   logLevel: string
   sqliteSynchronous: 'full' | 'normal'
+  migrate?: boolean
 }
 
 export function serverCommand(): Command {
@@ -60,6 +60,10 @@ export function serverCommand(): Command {
     .option('--ip <address>', 'interface to bind (SUNDIAL_HOST; default 127.0.0.1)')
     .option('-p, --port <port>', 'gRPC port (SUNDIAL_GRPC_PORT; default 7233)', parsePort)
     .option('--db <store>', 'SQLite file, or sqlite::memory: (SUNDIAL_DB)')
+    .option(
+      '--migrate',
+      'apply schema migrations at start (SUNDIAL_DB_MIGRATE); otherwise run `sundial db migrate`',
+    )
     .addOption(
       new Option(
         '--log-level <level>',
@@ -72,6 +76,7 @@ export function serverCommand(): Command {
 
 interface StartOptions {
   config?: string
+  migrate?: boolean
   ip?: string
   port?: number
   db?: string
@@ -91,6 +96,7 @@ async function start(opts: StartOptions): Promise<void> {
       grpcPort: opts.port,
       logLevel: opts.logLevel,
       db: opts.db,
+      migrate: opts.migrate,
     })
   } catch (e: unknown) {
     if (!(e instanceof ConfigError)) throw e
@@ -104,6 +110,8 @@ async function start(opts: StartOptions): Promise<void> {
     namespace: config.namespaces,
     logLevel: config.logLevel,
     sqliteSynchronous: config.sqliteSynchronous,
+    // A database in memory starts empty every time: there is no separate step to run.
+    migrate: config.migrate || config.sqliteFilename === undefined,
   })
 }
 
@@ -121,6 +129,7 @@ async function startDev(opts: StartDevOptions): Promise<void> {
       dbFilename,
       namespaces: opts.namespace,
       sqliteSynchronous: opts.sqliteSynchronous,
+      migrate: opts.migrate,
       logger,
     })
   } catch (e: unknown) {

@@ -194,6 +194,32 @@ export function migrate(db: Database.Database, list: readonly Migration[] = migr
   return applied
 }
 
+export interface SchemaStatus {
+  /** The newest version recorded in the database; 0 for a new one. */
+  current: number
+  /** The newest version this build knows. */
+  latest: number
+  /** Migrations this build would apply, oldest first. */
+  pending: readonly Migration[]
+}
+
+/** Where `db`'s schema stands against `list`, without changing anything. */
+export function schemaStatus(
+  db: Database.Database,
+  list: readonly Migration[] = migrations,
+): SchemaStatus {
+  const hasTable = db
+    .prepare<[], number>(
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+    )
+    .pluck()
+    .get()
+  const current = hasTable
+    ? (db.prepare<[], number | null>('SELECT max(version) FROM schema_version').pluck().get() ?? 0)
+    : 0
+  return { current, latest: list.length, pending: list.filter((m) => m.version > current) }
+}
+
 /** The versions recorded in `db`, in order (for tests and diagnostics). */
 export function appliedVersions(db: Database.Database): number[] {
   return db.prepare<[], number>('SELECT version FROM schema_version ORDER BY version').pluck().all()

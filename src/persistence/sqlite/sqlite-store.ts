@@ -6,7 +6,8 @@
  */
 import Database from 'better-sqlite3'
 import type { Store } from '../store.js'
-import { migrate } from './migrations.js'
+import { SchemaVersionError } from '../errors.js'
+import { migrate, schemaStatus } from './migrations.js'
 import { toStoreError } from './settle.js'
 import { SqliteClusterStore } from './sqlite-cluster-store.js'
 import { SqliteExecutionStore } from './sqlite-execution-store.js'
@@ -23,6 +24,12 @@ export interface SqliteStoreOptions {
    * on a process crash), but the database is never corrupted.
    */
   synchronous?: 'full' | 'normal'
+  /**
+   * Apply missing schema migrations on open (the default). When false, a database whose schema
+   * is behind this build is refused with SchemaVersionError, for deployments that migrate as a
+   * separate step (`sundial db migrate`).
+   */
+  migrate?: boolean
   /** How long a statement waits for another connection's lock before failing; default 5000. */
   busyTimeoutMs?: number
   /** Most `updateWorkflowExecutions` calls sharing one commit; default 256. */
@@ -79,7 +86,7 @@ export class SqliteStore implements Store {
         db.pragma('journal_mode = WAL')
       }
       db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
-      const applied = migrate(db)
+      const applied = opts.migrate === false ? checkSchema(db) : migrate(db)
       return new SqliteStore(db, opts, applied)
     } catch (e: unknown) {
       db.close()
@@ -107,4 +114,17 @@ export class SqliteStore implements Store {
       return Promise.reject(toStoreError(e))
     }
   }
+}
+
+/** For `migrate: false`: the schema must already be this build's; nothing is applied. */
+function checkSchema(db: Database.Database): number[] {
+  const { current, latest } = schemaStatus(db)
+  if (current !== latest) {
+    throw new SchemaVersionError(
+      current < latest
+        ? `database schema is at version ${current}, this build needs ${latest}: run \`sundial db migrate\``
+        : `database schema version ${current} is newer than this build knows (${latest})`,
+    )
+  }
+  return []
 }

@@ -6,8 +6,8 @@ import { after, describe, test } from 'node:test'
 import Database from 'better-sqlite3'
 import { runStoreContract } from '../contract.case.test.js'
 import { createRun, newRunKey, readRun, write, written } from '../contract/fixtures.js'
-import { StoreUnavailableError } from '../errors.js'
-import { appliedVersions, migrate, migrations } from './migrations.js'
+import { SchemaVersionError, StoreUnavailableError } from '../errors.js'
+import { appliedVersions, migrate, migrations, schemaStatus } from './migrations.js'
 import { SqliteStore } from './sqlite-store.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sundial-sqlite-test-'))
@@ -63,6 +63,25 @@ describe('sqlite store', () => {
     } finally {
       db.close()
     }
+  })
+
+  test('with migrate: false, a file behind this build is refused until migrated', async () => {
+    const filename = newFile()
+    const old = new Database(filename)
+    migrate(old, migrations.slice(0, 1))
+    assert.deepEqual(
+      schemaStatus(old).pending.map((m) => m.version),
+      [2],
+    )
+    old.close()
+    assert.throws(
+      () => SqliteStore.open({ filename, migrate: false }),
+      (e: unknown) =>
+        e instanceof SchemaVersionError && /at version 1, this build needs 2/.test(e.message),
+    )
+    await SqliteStore.open({ filename }).close()
+    const current = SqliteStore.open({ filename, migrate: false })
+    await current.close()
   })
 
   test('file databases use WAL and synchronous=FULL by default', async () => {
