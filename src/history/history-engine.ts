@@ -26,6 +26,7 @@ import type {
   TimerTaskKey,
 } from '../persistence/store.js'
 import { HistoryCache } from './history-cache.js'
+import { RunCache, type RunCacheLimits } from './run-cache.js'
 import { visibilityChanged, visibilityRecord } from './visibility-record.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { UpdateRegistry } from './update-registry.js'
@@ -51,8 +52,8 @@ export interface HistoryEngineDeps {
   nextTaskId(): number
   /** The shard this engine owns and the range id it acquired it with; every write carries it. */
   shard: ShardFence
-  /** Runs kept in memory; the least recently used beyond this are dropped. */
-  cacheSize?: number
+  /** Runs kept in memory (count and committed-JSON bytes); the least recently used go first. */
+  runCacheLimits?: RunCacheLimits
   /**
    * How long a namespace keeps closed runs (ms); each closing run arms a timer that deletes it
    * then. Undefined (unknown namespace) or 0 keeps runs until deleted explicitly.
@@ -92,7 +93,7 @@ const HistoryType = api.history.v1.History
 
 export class HistoryEngine {
   private readonly locks = new KeyedMutex()
-  private readonly cache = new Map<string, CachedRun>()
+  private readonly cache: RunCache<CachedRun>
   /** Recent runs' committed history, so hot-path reads skip the store. */
   private readonly histories = new HistoryCache()
   private readonly waiters = new Map<string, Set<() => void>>()
@@ -102,7 +103,9 @@ export class HistoryEngine {
   /** Workflow updates in flight (in memory, as in Temporal; accepted ones are in history too). */
   readonly updates = new UpdateRegistry()
 
-  constructor(readonly deps: HistoryEngineDeps) {}
+  constructor(readonly deps: HistoryEngineDeps) {
+    this.cache = new RunCache(deps.runCacheLimits)
+  }
 
   /** Connects matching and the timer queue; tasks committed before this are loaded from the store. */
   setTaskSinks(sinks: TaskSinks): void {
@@ -290,11 +293,7 @@ export class HistoryEngine {
   private async load(key: RunKey): Promise<CachedRun> {
     const id = runCacheKey(key)
     const hit = this.cache.get(id)
-    if (hit) {
-      this.cache.delete(id)
-      this.cache.set(id, hit)
-      return hit
-    }
+    if (hit) return hit
     const { execution } = await this.deps.store.executions.getWorkflowExecution({ key })
     if (!execution) throw workflowNotFound(key.workflowId, key.runId)
     const json = Buffer.from(execution.state).toString('utf8')
@@ -303,19 +302,8 @@ export class HistoryEngine {
       dbVersion: execution.dbVersion,
       json,
     }
-    this.remember(id, run)
-    return run
-  }
-
-  private remember(id: string, run: CachedRun): void {
-    this.cache.delete(id)
     this.cache.set(id, run)
-    const limit = this.deps.cacheSize ?? 10_000
-    while (this.cache.size > limit) {
-      const oldest = this.cache.keys().next().value
-      if (oldest === undefined) break
-      this.cache.delete(oldest)
-    }
+    return run
   }
 
   /**
@@ -377,7 +365,7 @@ export class HistoryEngine {
       throw this.writeError(e)
     }
     for (const p of staged) {
-      this.remember(runCacheKey(p.key), {
+      this.cache.set(runCacheKey(p.key), {
         data: p.data,
         dbVersion: p.write.record.dbVersion,
         json: p.json,
