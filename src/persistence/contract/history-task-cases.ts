@@ -9,6 +9,7 @@ import {
   newRunKey,
   queueTask,
   queueTaskIds,
+  readRun,
   timerIds,
   timerTask,
   updateRun,
@@ -93,6 +94,50 @@ export function historyTaskCases(it: ContractTest): void {
       more: false,
     })
     assert.deepEqual((await page(store, key, 1, 13, 4)).more, false)
+  })
+
+  it('a large run: 2,000 batches and a 4 MiB state round-trip, paged in order', async (store) => {
+    const key = newRunKey()
+    const state = new Uint8Array(4 * 1024 * 1024).map((_, i) => i % 251)
+    await write(store, createRun(key, { record: { ...createRun(key).record, state } }))
+    const payload = new Uint8Array(2048).fill(7)
+    let version = 1
+    // Events 4 onwards, two per batch, 100 batches per write.
+    for (let w = 0; w < 20; w++) {
+      const newHistory = Array.from({ length: 100 }, (_, b) => {
+        const first = 4 + (w * 100 + b) * 2
+        return { firstEventId: first, lastEventId: first + 1, data: payload }
+      })
+      await write(
+        store,
+        updateRun(key, version, {
+          record: { ...updateRun(key, version).record, state },
+          newHistory,
+        }),
+      )
+      version++
+    }
+    const run = await readRun(store, key)
+    assert.equal(run?.state.length, state.length)
+    assert.deepEqual(run?.state.subarray(0, 600), state.subarray(0, 600))
+    let next = 1
+    let batches = 0
+    for (;;) {
+      const res = await store.executions.readHistory({
+        runId: key.runId,
+        minEventId: next,
+        maxEventId: 1_000_000,
+        maxBatches: 300,
+      })
+      for (const b of res.batches) {
+        assert.equal(b.firstEventId, next)
+        next = b.lastEventId + 1
+        batches++
+      }
+      if (!res.more) break
+    }
+    assert.equal(batches, 2001)
+    assert.equal(next, 4004)
   })
 
   it('readHistory of an unknown run returns nothing', async (store) => {
