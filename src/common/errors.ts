@@ -4,7 +4,7 @@
  * error class (`WorkflowExecutionAlreadyStartedError`, `NamespaceNotFoundError`, ...).
  */
 import { status as GrpcStatus } from '@grpc/grpc-js'
-import { api, type temporal } from './proto.js'
+import { api, enumWord, type temporal } from './proto.js'
 
 /** A protobuf message to put in `google.rpc.Status.details`, by its full type name. */
 export interface ErrorDetail {
@@ -89,11 +89,7 @@ export class NamespaceInvalidStateError extends ServiceError {
     readonly state: number,
     readonly allowedStates: number[],
   ) {
-    const word = (s: number) => {
-      const name = api.enums.v1.NamespaceState[s] ?? 'NAMESPACE_STATE_UNSPECIFIED'
-      const bare = name.replace('NAMESPACE_STATE_', '').toLowerCase()
-      return bare.charAt(0).toUpperCase() + bare.slice(1)
-    }
+    const word = (s: number) => enumWord(api.enums.v1.NamespaceState, s, 'NAMESPACE_STATE_')
     super(
       `Namespace has invalid state: ${word(state)}. Must be ${allowedStates.map(word).join(' or ')}.`,
     )

@@ -91,6 +91,23 @@ export function toNumber(v: Int64): number {
 }
 
 /** number → Long, for int64 fields of messages we build. */
+/**
+ * An enum value as Temporal's Go enums print it (`String()`): the constant without its prefix,
+ * in CamelCase — WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW is "ContinuedAsNew".
+ */
+export function enumWord(
+  values: Readonly<Record<number, string | undefined>>,
+  value: number,
+  prefix: string,
+): string {
+  return (values[value] ?? `${prefix}UNSPECIFIED`)
+    .slice(prefix.length)
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')
+}
+
 export function long(n: number): Long {
   return Long.fromNumber(n)
 }

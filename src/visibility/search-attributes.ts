@@ -4,7 +4,7 @@
  * predefined ones, which SDKs and Temporal's own workflows set like custom attributes
  * (`TemporalChangeVersion` from patching, `BuildIds`, the scheduler's `TemporalScheduled*`).
  */
-import { api } from '../common/proto.js'
+import { api, enumWord } from '../common/proto.js'
 
 /** An IndexedValueType as Temporal names it in queries, messages and the CLI. */
 export type SearchAttributeTypeName =
@@ -95,13 +95,7 @@ const WorkflowExecutionStatus = api.enums.v1.WorkflowExecutionStatus
 
 /** "Running", "ContinuedAsNew", ...: how queries and count groups name a run's status. */
 export function executionStatusName(status: number): string {
-  const full = WorkflowExecutionStatus[status] ?? 'UNSPECIFIED'
-  return full
-    .replace('WORKFLOW_EXECUTION_STATUS_', '')
-    .toLowerCase()
-    .split('_')
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join('')
+  return enumWord(WorkflowExecutionStatus, status, 'WORKFLOW_EXECUTION_STATUS_')
 }
 
 /** The status a query names ("Running", "running", "WORKFLOW_EXECUTION_STATUS_RUNNING"). */

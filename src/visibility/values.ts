@@ -114,9 +114,3 @@ export function typeName(type: number): SearchAttributeTypeName | 'Unspecified' 
   for (const [name, t] of typeByName) if (t === type) return name as SearchAttributeTypeName
   return 'Unspecified'
 }
-
-/** The IndexedValueType for a name such as "Keyword" (case-insensitive), or undefined. */
-export function typeFromName(name: string): number | undefined {
-  for (const [n, t] of typeByName) if (n.toLowerCase() === name.toLowerCase()) return t
-  return undefined
-}

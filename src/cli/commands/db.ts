@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3'
 import { Command } from 'commander'
 import { migrate, schemaStatus, type SchemaStatus } from '../../persistence/sqlite/migrations.js'
+import { loadConfig } from '../load-config.js'
 
 interface DbOptions {
   config?: string
@@ -28,17 +29,7 @@ export function dbCommand(): Command {
 }
 
 async function run(opts: DbOptions, apply: boolean): Promise<void> {
-  const { ConfigError, readConfigFile, resolveServerConfig } =
-    await import('../../server/config.js')
-  let filename: string | undefined
-  try {
-    const path = opts.config ?? process.env.SUNDIAL_CONFIG
-    const file = path ? await readConfigFile(path) : {}
-    filename = resolveServerConfig(file, process.env, { db: opts.db }).sqliteFilename
-  } catch (e: unknown) {
-    if (!(e instanceof ConfigError)) throw e
-    fail(e.message)
-  }
+  const { sqliteFilename: filename } = await loadConfig(opts.config, { db: opts.db })
   if (filename === undefined) fail('no SQLite file: give --db, SUNDIAL_DB or store.sqlite.filename')
   let database: Database.Database
   try {

@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino'
 import type { Store } from '../../persistence/store.js'
 import { LOG_LEVELS, type LogLevel } from '../../server/log-levels.js'
 import { createServer, type SundialServer } from '../../server/server.js'
+import { loadConfig } from '../load-config.js'
 import { collectNamespace, formatAddress, parsePort } from '../options.js'
 
 interface StartDevOptions {
@@ -84,25 +85,13 @@ interface StartOptions {
 }
 
 async function start(opts: StartOptions): Promise<void> {
-  // Loaded here so that start-dev does not pay for the YAML and schema libraries.
-  const { ConfigError, readConfigFile, resolveServerConfig } =
-    await import('../../server/config.js')
-  let config
-  try {
-    const path = opts.config ?? process.env.SUNDIAL_CONFIG
-    const file = path ? await readConfigFile(path) : {}
-    config = resolveServerConfig(file, process.env, {
-      host: opts.ip,
-      grpcPort: opts.port,
-      logLevel: opts.logLevel,
-      db: opts.db,
-      migrate: opts.migrate,
-    })
-  } catch (e: unknown) {
-    if (!(e instanceof ConfigError)) throw e
-    console.error(`sundial: ${e.message}`)
-    process.exit(1)
-  }
+  const config = await loadConfig(opts.config, {
+    host: opts.ip,
+    grpcPort: opts.port,
+    logLevel: opts.logLevel,
+    db: opts.db,
+    migrate: opts.migrate,
+  })
   await startDev({
     ip: config.host,
     port: config.grpcPort,

@@ -10,12 +10,13 @@ import { durationFromMs, msFromTimestamp, timestampFromMs } from '../../common/t
 import type { VisibilityRecord, VisibilityStore } from '../../persistence/store.js'
 import {
   executionStatusName,
+  INDEXED_VALUE_TYPES,
   isReservedSearchAttributeName,
   isValidSearchAttributeName,
   SYSTEM_SEARCH_ATTRIBUTES,
 } from '../../visibility/search-attributes.js'
 import type { SearchAttributeRegistry } from '../../visibility/search-attribute-registry.js'
-import { typeFromName, typeName } from '../../visibility/values.js'
+import { typeName } from '../../visibility/values.js'
 import { errInvalidPageSize, errNamespaceNotSet } from '../errors.js'
 import type { NamespaceRegistry } from '../namespace-registry.js'
 import type { OperatorServiceHandlers, WorkflowServiceHandlers } from '../rpc-types.js'
@@ -28,7 +29,6 @@ export interface VisibilityHandlersDeps {
 
 type WorkflowExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo
 
-const IndexedValueType = api.enums.v1.IndexedValueType
 const MemoType = api.common.v1.Memo
 const SearchAttributesType = api.common.v1.SearchAttributes
 
@@ -46,15 +46,14 @@ export function createVisibilityHandlers(deps: VisibilityHandlersDeps): Workflow
   ) => {
     if (!namespace) throw errNamespaceNotSet
     const ns = await namespaces.getByName(namespace)
-    const size = pageSizeOf(pageSize)
+    const types = searchAttributes.types(ns.id)
     const page = await store.listWorkflowExecutions({
       namespaceId: ns.id,
       query,
-      customAttributes: searchAttributes.types(ns.id),
-      pageSize: size,
+      customAttributes: types,
+      pageSize: pageSizeOf(pageSize),
       pageToken: pageToken ?? undefined,
     })
-    const types = searchAttributes.types(ns.id)
     return {
       executions: page.records.map((r) => executionInfo(r, types)),
       nextPageToken: page.nextPageToken,
@@ -102,7 +101,7 @@ export function createVisibilityHandlers(deps: VisibilityHandlersDeps): Workflow
     getSearchAttributes() {
       const keys: Record<string, number> = {}
       for (const [name, type] of Object.entries(SYSTEM_SEARCH_ATTRIBUTES)) {
-        keys[name] = typeFromName(type) ?? IndexedValueType.INDEXED_VALUE_TYPE_UNSPECIFIED
+        keys[name] = INDEXED_VALUE_TYPES[type]
       }
       for (const [name, type] of searchAttributes.allTypes()) keys[name] = type
       return Promise.resolve({ keys })
@@ -170,7 +169,7 @@ export function createOperatorVisibilityHandlers(
       const ns = await namespaces.getByName(req.namespace)
       const systemAttributes: Record<string, number> = {}
       for (const [name, type] of Object.entries(SYSTEM_SEARCH_ATTRIBUTES)) {
-        systemAttributes[name] = typeFromName(type) ?? 0
+        systemAttributes[name] = INDEXED_VALUE_TYPES[type]
       }
       const customAttributes = Object.fromEntries(searchAttributes.types(ns.id))
       return { customAttributes, systemAttributes, storageSchema: {} }

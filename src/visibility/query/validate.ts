@@ -56,41 +56,35 @@ export function validateQuery(
     return { source: 'document', name: field.name, type }
   }
 
+  /** The attribute `field` names, if its type takes operators of `family` (`op` for the error). */
+  const operand = (field: FieldRef, family: OperatorFamily, op: string): Attribute => {
+    const attr = resolve(field)
+    allow(attr, field, family, op)
+    return attr
+  }
+
   const check = (e: Expr): CheckedExpr => {
     switch (e.kind) {
       case 'and':
       case 'or':
         return { kind: e.kind, left: check(e.left), right: check(e.right) }
       case 'compare': {
-        const attr = resolve(e.field)
-        const ordering = e.op !== '=' && e.op !== '!='
-        allow(attr, e.field, ordering ? 'range' : 'equality', e.op)
+        const family = e.op === '=' || e.op === '!=' ? 'equality' : 'range'
+        const attr = operand(e.field, family, e.op)
         return { kind: 'compare', field: attr, op: e.op, value: convert(attr, e.value) }
       }
       case 'in': {
-        const attr = resolve(e.field)
-        allow(attr, e.field, 'in', e.negated ? 'NOT IN' : 'IN')
-        return {
-          kind: 'in',
-          field: attr,
-          negated: e.negated,
-          values: e.values.map((v) => convert(attr, v)),
-        }
+        const attr = operand(e.field, 'in', e.negated ? 'NOT IN' : 'IN')
+        const values = e.values.map((v) => convert(attr, v))
+        return { kind: 'in', field: attr, negated: e.negated, values }
       }
       case 'between': {
-        const attr = resolve(e.field)
-        allow(attr, e.field, 'range', e.negated ? 'NOT BETWEEN' : 'BETWEEN')
-        return {
-          kind: 'between',
-          field: attr,
-          negated: e.negated,
-          low: convert(attr, e.low),
-          high: convert(attr, e.high),
-        }
+        const attr = operand(e.field, 'range', e.negated ? 'NOT BETWEEN' : 'BETWEEN')
+        const [low, high] = [convert(attr, e.low), convert(attr, e.high)]
+        return { kind: 'between', field: attr, negated: e.negated, low, high }
       }
       case 'startsWith': {
-        const attr = resolve(e.field)
-        allow(attr, e.field, 'prefix', e.negated ? 'NOT STARTS_WITH' : 'STARTS_WITH')
+        const attr = operand(e.field, 'prefix', e.negated ? 'NOT STARTS_WITH' : 'STARTS_WITH')
         if (e.prefix.kind !== 'string') {
           throw new QueryError('STARTS_WITH needs a string', e.prefix.pos)
         }
