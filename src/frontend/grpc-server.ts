@@ -5,12 +5,14 @@
  * `common/rpc/interceptor/service_error_interceptor.go` and `mask_internal_error.go` do): a
  * `ServiceError` keeps its code and message and carries its typed failure in
  * `grpc-status-details-bin`, which the SDK decodes into its own error classes; anything else is
- * logged and answered INTERNAL with a masked message, so stack traces never reach clients.
+ * logged and answered INTERNAL with a masked message, so stack traces never reach clients. A
+ * store that cannot be reached answers UNAVAILABLE, which the SDKs retry.
  */
 import { randomBytes } from 'node:crypto'
 import * as grpc from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import { ServiceError, UnimplementedError, ensureError } from '../common/errors.js'
+import { StoreUnavailableError } from '../persistence/errors.js'
 import { root } from '../common/proto.js'
 import { installFastDecompression } from './grpc-decompression.js'
 import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from './rpc-types.js'
@@ -221,6 +223,11 @@ export function toGrpcError(
       metadata.set('grpc-status-details-bin', Buffer.from(status))
     }
     return grpcError(thrown.code, thrown.message, metadata)
+  }
+  if (thrown instanceof StoreUnavailableError) {
+    // The database is down or overloaded: the SDKs retry UNAVAILABLE with backoff.
+    logger.warn({ err: thrown, rpc: method.name }, 'store unavailable')
+    return grpcError(grpc.status.UNAVAILABLE, 'the persistence store is unavailable, please retry')
   }
   const error = ensureError(thrown)
   const errorId = randomBytes(4).toString('hex')

@@ -238,7 +238,10 @@ export interface VisibilityRecord {
   parentRunId?: string
   rootWorkflowId: string
   rootRunId: string
-  /** Custom search attributes as values (see visibility/search-attributes): JSON object text. */
+  /**
+   * Custom search attributes as values (see visibility/search-attributes): JSON object text. A
+   * store may return it re-serialised (spacing, key order); read it with JSON.parse.
+   */
   searchAttributes: string
   /** The run's `SearchAttributes` as the client sent them (encoded protobuf), for list results. */
   searchAttributePayloads?: Uint8Array

@@ -8,11 +8,21 @@
  *   host: 0.0.0.0        # SUNDIAL_HOST
  *   grpcPort: 7233       # SUNDIAL_GRPC_PORT
  *   logLevel: info       # SUNDIAL_LOG_LEVEL
- * store:                 # SUNDIAL_DB: a SQLite file path, or sqlite::memory:
+ * store:                 # SUNDIAL_DB: a postgres:// URL, a SQLite file path, or sqlite::memory:
  *   migrate: false       # SUNDIAL_DB_MIGRATE, --migrate: apply schema migrations at start
- *   sqlite:
+ *   sqlite:              # either sqlite or postgres
  *     filename: /var/lib/sundial/sundial.db
  *     synchronous: full  # SUNDIAL_SQLITE_SYNCHRONOUS
+ *   postgres:
+ *     url: postgres://sundial@db:5432/sundial   # password: in the URL or PGPASSWORD
+ *     schema: public     # SUNDIAL_POSTGRES_SCHEMA
+ *     poolSize: 20       # SUNDIAL_POSTGRES_POOL_SIZE
+ *     tls:               # or libpq's sslmode=... in the URL
+ *       caFile: /etc/sundial/pg-ca.pem          # SUNDIAL_POSTGRES_TLS_CA_FILE
+ *       certFile: /etc/sundial/pg-client.pem    # SUNDIAL_POSTGRES_TLS_CERT_FILE
+ *       keyFile: /etc/sundial/pg-client.key     # SUNDIAL_POSTGRES_TLS_KEY_FILE
+ *       rejectUnauthorized: true                # SUNDIAL_POSTGRES_TLS_REJECT_UNAUTHORIZED
+ *       servername: db.internal                 # SUNDIAL_POSTGRES_TLS_SERVERNAME
  * namespaces: [orders]   # SUNDIAL_NAMESPACES=orders,billing (created at start if missing)
  * tls: {}                # reserved: TLS and mTLS come with their issue
  * auth: {}               # reserved: JWT authorization comes with its issue
@@ -20,15 +30,14 @@
  */
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import type { PostgresTlsFiles, StoreConfig } from '../persistence/open-store.js'
 import { LOG_LEVELS, type LogLevel } from './log-levels.js'
 
 export interface ServerConfig {
   host: string
   grpcPort: number
   logLevel: LogLevel
-  /** SQLite file; in memory when undefined. */
-  sqliteFilename: string | undefined
-  sqliteSynchronous: 'full' | 'normal'
+  store: StoreConfig
   /** Apply schema migrations at start; otherwise a store behind this build is refused. */
   migrate: boolean
   namespaces: string[]
@@ -47,6 +56,8 @@ export class ConfigError extends Error {
 }
 
 const NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
+const POSTGRES_URL = /^postgres(ql)?:\/\//i
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 const reserved = (what: string) =>
   z
@@ -76,9 +87,28 @@ const fileSchema = z
           })
           .strict()
           .optional(),
+        postgres: z
+          .object({
+            url: z.string().regex(POSTGRES_URL, 'not a postgres:// URL').optional(),
+            schema: z.string().regex(SCHEMA_NAME, 'not a schema name').optional(),
+            poolSize: z.number().int().min(1).max(1000).optional(),
+            tls: z
+              .object({
+                caFile: z.string().min(1).optional(),
+                certFile: z.string().min(1).optional(),
+                keyFile: z.string().min(1).optional(),
+                rejectUnauthorized: z.boolean().optional(),
+                servername: z.string().min(1).optional(),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .optional(),
         migrate: z.boolean().optional(),
       })
       .strict()
+      .refine((store) => !(store.sqlite && store.postgres), 'give either sqlite or postgres')
       .optional(),
     namespaces: z.array(z.string().regex(NAMESPACE_NAME, 'not a namespace name')).optional(),
     tls: reserved('tls'),
@@ -115,19 +145,49 @@ export function resolveServerConfig(
   flags: ConfigOverrides,
 ): ServerConfig {
   const fromEnv = envConfig(env)
-  const db = flags.db ?? fromEnv.db
-  const store = db === undefined ? undefined : parseDb(db)
   const namespaces = fromEnv.namespaces ?? file.namespaces ?? []
   return {
     host: flags.host ?? fromEnv.host ?? file.server?.host ?? '127.0.0.1',
     grpcPort: flags.grpcPort ?? fromEnv.grpcPort ?? file.server?.grpcPort ?? 7233,
     logLevel: flags.logLevel ?? fromEnv.logLevel ?? file.server?.logLevel ?? 'info',
-    sqliteFilename: store ? store.filename : file.store?.sqlite?.filename,
-    sqliteSynchronous:
-      fromEnv.sqliteSynchronous ?? file.store?.sqlite?.synchronous ?? ('full' as const),
+    store: resolveStore(file.store, fromEnv, flags.db ?? fromEnv.db),
     migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
   }
+}
+
+/**
+ * The store: `--db` / SUNDIAL_DB picks the kind and where (a URL or a file) when given, else the
+ * file's section; the other settings of that kind come from the environment, then the file.
+ */
+function resolveStore(
+  file: FileConfig['store'],
+  fromEnv: ReturnType<typeof envConfig>,
+  db: string | undefined,
+): StoreConfig {
+  const given = db === undefined ? undefined : parseDb(db)
+  const url = given ? given.url : file?.postgres?.url
+  if (url !== undefined || (given === undefined && file?.postgres)) {
+    if (url === undefined) throw new ConfigError('store.postgres.url: required')
+    const pg = file?.postgres
+    const tls: PostgresTlsFiles = { ...pg?.tls, ...definedOnly(fromEnv.postgresTls) }
+    return {
+      kind: 'postgres',
+      url,
+      schema: fromEnv.postgresSchema ?? pg?.schema,
+      poolSize: fromEnv.postgresPoolSize ?? pg?.poolSize,
+      tls: Object.keys(tls).length > 0 ? tls : undefined,
+    }
+  }
+  return {
+    kind: 'sqlite',
+    filename: given && 'filename' in given ? given.filename : file?.sqlite?.filename,
+    synchronous: fromEnv.sqliteSynchronous ?? file?.sqlite?.synchronous ?? 'full',
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 const envSchema = z.object({
@@ -141,6 +201,21 @@ const envSchema = z.object({
   SUNDIAL_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   SUNDIAL_DB: z.string().min(1).optional(),
   SUNDIAL_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).optional(),
+  SUNDIAL_POSTGRES_SCHEMA: z.string().regex(SCHEMA_NAME, 'not a schema name').optional(),
+  SUNDIAL_POSTGRES_POOL_SIZE: z
+    .string()
+    .regex(/^\d+$/, 'not a number')
+    .transform(Number)
+    .pipe(z.number().min(1).max(1000))
+    .optional(),
+  SUNDIAL_POSTGRES_TLS_CA_FILE: z.string().min(1).optional(),
+  SUNDIAL_POSTGRES_TLS_CERT_FILE: z.string().min(1).optional(),
+  SUNDIAL_POSTGRES_TLS_KEY_FILE: z.string().min(1).optional(),
+  SUNDIAL_POSTGRES_TLS_REJECT_UNAUTHORIZED: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  SUNDIAL_POSTGRES_TLS_SERVERNAME: z.string().min(1).optional(),
   SUNDIAL_DB_MIGRATE: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
@@ -167,23 +242,37 @@ function envConfig(env: NodeJS.ProcessEnv) {
     logLevel: e.SUNDIAL_LOG_LEVEL,
     db: e.SUNDIAL_DB,
     sqliteSynchronous: e.SUNDIAL_SQLITE_SYNCHRONOUS,
+    postgresSchema: e.SUNDIAL_POSTGRES_SCHEMA,
+    postgresPoolSize: e.SUNDIAL_POSTGRES_POOL_SIZE,
+    postgresTls: {
+      caFile: e.SUNDIAL_POSTGRES_TLS_CA_FILE,
+      certFile: e.SUNDIAL_POSTGRES_TLS_CERT_FILE,
+      keyFile: e.SUNDIAL_POSTGRES_TLS_KEY_FILE,
+      rejectUnauthorized: e.SUNDIAL_POSTGRES_TLS_REJECT_UNAUTHORIZED,
+      servername: e.SUNDIAL_POSTGRES_TLS_SERVERNAME,
+    },
     migrate: e.SUNDIAL_DB_MIGRATE,
     namespaces: e.SUNDIAL_NAMESPACES,
   }
 }
 
 /**
- * `--db` / `SUNDIAL_DB`: a SQLite file path (optionally `sqlite:` prefixed) or `sqlite::memory:`.
- * A `postgres://` URL is refused until the PostgreSQL store exists.
+ * `--db` / `SUNDIAL_DB`: a `postgres://` URL, a SQLite file path (optionally `sqlite:` prefixed),
+ * or `sqlite::memory:`.
  */
-function parseDb(db: string): { filename: string | undefined } {
-  if (/^postgres(ql)?:\/\//i.test(db)) {
-    throw new ConfigError('--db: the PostgreSQL store is not available in this version')
+function parseDb(db: string): { url: string } | { url: undefined; filename: string | undefined } {
+  if (POSTGRES_URL.test(db)) {
+    try {
+      new URL(db)
+    } catch {
+      throw new ConfigError('--db: not a valid postgres:// URL')
+    }
+    return { url: db }
   }
   const path = db.replace(/^sqlite:/i, '')
-  if (path === ':memory:') return { filename: undefined }
+  if (path === ':memory:') return { url: undefined, filename: undefined }
   if (path === '') throw new ConfigError('--db: empty SQLite file name')
-  return { filename: path }
+  return { url: undefined, filename: path }
 }
 
 function problems(error: z.ZodError): string {

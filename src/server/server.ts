@@ -29,7 +29,7 @@ import { HistoryEngine } from '../history/history-engine.js'
 import { executeTimer } from '../history/queues/timer-executor.js'
 import { TimerQueue } from '../history/queues/timer-queue.js'
 import { MatchingEngine } from '../matching/matching-engine.js'
-import { SqliteStore } from '../persistence/sqlite/sqlite-store.js'
+import { openStore, type StoreConfig } from '../persistence/open-store.js'
 import type { Store } from '../persistence/store.js'
 import { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
 import { NamespaceDeleter } from '../worker/namespace-deleter.js'
@@ -39,10 +39,8 @@ export interface ServerOptions {
   host?: string
   /** gRPC port; default 7233, 0 picks a free one. */
   port?: number
-  /** SQLite file; in memory when unset. */
-  dbFilename?: string
-  /** `synchronous` of the SQLite file: 'full' (default) survives power loss. */
-  sqliteSynchronous?: 'full' | 'normal'
+  /** The store to open; default SQLite in memory. */
+  store?: StoreConfig
   /** Apply schema migrations at start (default); false refuses a database that is behind. */
   migrate?: boolean
   /** Namespaces to create at start besides `default`. */
@@ -73,11 +71,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   const logger = opts.logger ?? pino({ level: 'info' })
   const clock = opts.clock ?? new RealClock()
   const host = opts.host ?? '127.0.0.1'
-  const store = SqliteStore.open({
-    filename: opts.dbFilename,
-    synchronous: opts.sqliteSynchronous,
-    migrate: opts.migrate,
-  })
+  const storeConfig = opts.store ?? { kind: 'sqlite' }
+  const store = await openStore(storeConfig, opts.migrate ?? true)
   let grpc: GrpcServer | undefined
   let timers: TimerQueue | undefined
   let deleter: NamespaceDeleter | undefined
@@ -153,7 +148,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
             // the result (sync) and returning once accepted (async).
             capabilities: { syncUpdate: true, asyncUpdate: true },
           }),
-          ...createSystemHandlers({ persistenceStore: 'sqlite' }),
+          ...createSystemHandlers({ persistenceStore: storeConfig.kind }),
           ...createWorkflowHandlers({ history, namespaces, limits, searchAttributes }),
           ...createTaskHandlers({ history, matching, namespaces, limits }),
           ...createQueryHandlers({ history, matching, namespaces, limits }),

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { Connection } from '@temporalio/client'
+import { newTestSchema, testPostgres } from '../../src/testing/test-postgres.js'
 import { spawnSundial, startSundial } from './cli-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sundial-start-'))
@@ -105,12 +106,64 @@ test('bad settings are refused naming the key, before anything starts', async ()
     [[], { SUNDIAL_GRPC_PORT: '70000' }, /environment: SUNDIAL_GRPC_PORT: not a port number/],
     [[], { SUNDIAL_NAMESPACES: 'ok,not ok' }, /SUNDIAL_NAMESPACES.*not a namespace name/],
     [[], { SUNDIAL_DB_MIGRATE: 'yes' }, /SUNDIAL_DB_MIGRATE/],
-    [['--db', 'postgres://localhost/sundial'], {}, /PostgreSQL store is not available/],
+    [
+      ['--db', 'postgres://sundial:secret@127.0.0.1:1/sundial'],
+      {},
+      /cannot reach PostgreSQL postgres:\/\/sundial:\*\*\*@127\.0\.0\.1:1\/sundial: .*ECONNREFUSED/,
+    ],
+    [
+      ['-c', configFile('both.yaml', 'store:\n  sqlite: {}\n  postgres: {}\n')],
+      {},
+      /store: give either sqlite or postgres/,
+    ],
+    [
+      ['--db', 'postgres://127.0.0.1:1/sundial'],
+      { SUNDIAL_POSTGRES_SCHEMA: 'no-dashes' },
+      /SUNDIAL_POSTGRES_SCHEMA: not a schema name/,
+    ],
   ]
   for (const [args, env, message] of cases) {
     const cli = spawnSundial(['server', 'start', ...args], env)
     assert.equal(await cli.exit, 1, cli.out.stderr)
     assert.match(cli.out.stderr, message)
+    assert.doesNotMatch(cli.out.stderr, /secret/)
     assert.equal(cli.out.stdout, '')
+  }
+})
+
+test('on PostgreSQL: db status and migrate, then server start serves from it', async () => {
+  const { url } = await testPostgres()
+  const schema = await newTestSchema('cli')
+  const env = { SUNDIAL_DB: url, SUNDIAL_POSTGRES_SCHEMA: schema }
+  const run = async (args: string[]) => {
+    const cli = spawnSundial(args, env)
+    return { code: await cli.exit, ...cli.out }
+  }
+  const before = await run(['db', 'status'])
+  assert.equal(before.code, 0, before.stderr)
+  assert.match(
+    before.stdout,
+    /^PostgreSQL postgres:\/\/postgres:\*\*\*@.* schema cli_\w+: schema version 0/,
+  )
+  const refused = await run(['server', 'start', '--port', '0'])
+  assert.equal(refused.code, 1)
+  assert.match(refused.stderr, /schema is at version 0, this build needs 2/)
+  const migrated = await run(['db', 'migrate'])
+  assert.equal(migrated.code, 0, migrated.stderr)
+  assert.match(migrated.stdout, /applied 1, 2; schema version 2/)
+
+  const server = await startSundial(['server', 'start', '--port', '0'], {
+    ...env,
+    SUNDIAL_NAMESPACES: 'orders',
+  })
+  try {
+    assert.match(server.lines[1] ?? '', /^Store: PostgreSQL postgres:\/\/postgres:\*\*\*@/)
+    const connection = await Connection.connect({ address: server.address })
+    const ns = await connection.workflowService.describeNamespace({ namespace: 'orders' })
+    assert.equal(ns.namespaceInfo?.name, 'orders')
+    await connection.close()
+  } finally {
+    server.child.kill('SIGTERM')
+    assert.equal(await server.exit, 0)
   }
 })

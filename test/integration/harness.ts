@@ -13,6 +13,7 @@ import {
 } from '@temporalio/worker'
 import { pino } from 'pino'
 import { createServer, type ServerOptions, type SundialServer } from '../../src/server/server.js'
+import { testStoreConfig } from '../../src/testing/test-store.js'
 import * as activities from './activities.js'
 
 let bundle: Promise<WorkflowBundle> | undefined
@@ -35,12 +36,24 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function startHarness(opts: ServerOptions = {}): Promise<Harness> {
+/**
+ * `dbFilename`: a store the test reopens across restarts (a SQLite file, or the PostgreSQL schema
+ * named after it); otherwise a new empty one. SUNDIAL_TEST_STORE picks the kind.
+ */
+export async function startHarness(
+  opts: ServerOptions & { dbFilename?: string } = {},
+): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') })
     runtimeInstalled = true
   }
-  const server = await createServer({ port: 0, logger: pino({ level: 'warn' }), ...opts })
+  const { dbFilename, ...serverOptions } = opts
+  const server = await createServer({
+    port: 0,
+    logger: pino({ level: 'warn' }),
+    store: await testStoreConfig(dbFilename),
+    ...serverOptions,
+  })
   const connection = await Connection.connect({ address: server.address })
   const client = new Client({ connection })
   const workflowBundleCode = await workflowBundle()

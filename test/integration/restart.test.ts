@@ -13,6 +13,7 @@ import { NativeConnection, Worker } from '@temporalio/worker'
 import { pino } from 'pino'
 import { createServer, type SundialServer } from '../../src/server/server.js'
 import * as activities from './activities.js'
+import { testStoreConfig } from '../../src/testing/test-store.js'
 import { eventually, uid, workflowBundle } from './harness.js'
 import type * as wf from './workflows.js'
 
@@ -25,7 +26,11 @@ after(async () => {
 })
 
 async function start(): Promise<{ server: SundialServer; client: Client; connection: Connection }> {
-  const server = await createServer({ port: 0, dbFilename, logger: pino({ level: 'warn' }) })
+  const server = await createServer({
+    port: 0,
+    store: await testStoreConfig(dbFilename),
+    logger: pino({ level: 'warn' }),
+  })
   const connection = await Connection.connect({ address: server.address })
   const stop = async (): Promise<void> => {
     await connection.close()
@@ -85,8 +90,9 @@ test('a sleeping workflow and a pending activity timeout survive a restart', asy
 test('a second server on the same file takes the shard; the first can no longer write', async () => {
   const filename = join(dir, 'fenced.db')
   const logger = pino({ level: 'fatal' })
-  const first = await createServer({ port: 0, dbFilename: filename, logger })
-  const second = await createServer({ port: 0, dbFilename: filename, logger })
+  const store = await testStoreConfig(filename)
+  const first = await createServer({ port: 0, store, logger })
+  const second = await createServer({ port: 0, store, logger })
   // No retry interceptor: the first server's answer is the point.
   const toFirst = await Connection.connect({ address: first.address, interceptors: [] })
   const toSecond = await Connection.connect({ address: second.address, interceptors: [] })

@@ -8,13 +8,16 @@ import { format } from 'node:util'
 import * as grpc from '@grpc/grpc-js'
 import { Command, Option } from 'commander'
 import { pino, type Logger } from 'pino'
+import { StoreUnavailableError } from '../../persistence/errors.js'
+import { describeStore, type StoreConfig } from '../../persistence/open-store.js'
 import type { Store } from '../../persistence/store.js'
 import { LOG_LEVELS, type LogLevel } from '../../server/log-levels.js'
 import { createServer, type SundialServer } from '../../server/server.js'
 import { loadConfig } from '../load-config.js'
 import { collectNamespace, formatAddress, parsePort } from '../options.js'
 
-interface StartDevOptions {
+/** start-dev's flags. */
+interface StartDevFlags {
   ip: string
   port: number
   dbFilename?: string
@@ -22,7 +25,16 @@ interface StartDevOptions {
   headless?: boolean
   logLevel: string
   sqliteSynchronous: 'full' | 'normal'
-  migrate?: boolean
+}
+
+/** What both start commands run with. */
+interface RunOptions {
+  ip: string
+  port: number
+  store: StoreConfig
+  namespace: string[]
+  logLevel: string
+  migrate: boolean
 }
 
 export function serverCommand(): Command {
@@ -53,14 +65,27 @@ export function serverCommand(): Command {
         .choices(['full', 'normal'])
         .default('full'),
     )
-    .action(startDev)
+    .action((flags: StartDevFlags) =>
+      run({
+        ip: flags.ip,
+        port: flags.port,
+        store: {
+          kind: 'sqlite',
+          filename: flags.dbFilename ? resolve(flags.dbFilename) : undefined,
+          synchronous: flags.sqliteSynchronous,
+        },
+        namespace: flags.namespace,
+        logLevel: flags.logLevel,
+        migrate: true,
+      }),
+    )
   server
     .command('start')
     .description('Start a server configured by a YAML file, SUNDIAL_* variables and flags')
     .option('-c, --config <path>', 'YAML config file (or SUNDIAL_CONFIG)')
     .option('--ip <address>', 'interface to bind (SUNDIAL_HOST; default 127.0.0.1)')
     .option('-p, --port <port>', 'gRPC port (SUNDIAL_GRPC_PORT; default 7233)', parsePort)
-    .option('--db <store>', 'SQLite file, or sqlite::memory: (SUNDIAL_DB)')
+    .option('--db <store>', 'postgres:// URL, SQLite file, or sqlite::memory: (SUNDIAL_DB)')
     .option(
       '--migrate',
       'apply schema migrations at start (SUNDIAL_DB_MIGRATE); otherwise run `sundial db migrate`',
@@ -92,37 +117,35 @@ async function start(opts: StartOptions): Promise<void> {
     db: opts.db,
     migrate: opts.migrate,
   })
-  await startDev({
+  const inMemory = config.store.kind === 'sqlite' && config.store.filename === undefined
+  await run({
     ip: config.host,
     port: config.grpcPort,
-    dbFilename: config.sqliteFilename,
+    store: config.store,
     namespace: config.namespaces,
     logLevel: config.logLevel,
-    sqliteSynchronous: config.sqliteSynchronous,
     // A database in memory starts empty every time: there is no separate step to run.
-    migrate: config.migrate || config.sqliteFilename === undefined,
+    migrate: config.migrate || inMemory,
   })
 }
 
-async function startDev(opts: StartDevOptions): Promise<void> {
+async function run(opts: RunOptions): Promise<void> {
   // stdout carries only the lines below, for people and scripts; logs go to stderr. Synchronous
   // so that nothing logged just before process.exit is lost.
   const logger = pino({ level: opts.logLevel }, pino.destination({ dest: 2, sync: true }))
   routeGrpcLogs(logger)
-  const dbFilename = opts.dbFilename ? resolve(opts.dbFilename) : undefined
   let server: SundialServer
   try {
     server = await createServer({
       host: opts.ip,
       port: opts.port,
-      dbFilename,
+      store: opts.store,
       namespaces: opts.namespace,
-      sqliteSynchronous: opts.sqliteSynchronous,
       migrate: opts.migrate,
       logger,
     })
   } catch (e: unknown) {
-    console.error(`sundial: could not start the server: ${startFailure(e, opts, dbFilename)}`)
+    console.error(`sundial: could not start the server: ${startFailure(e, opts)}`)
     process.exit(1)
   }
   const namespaces = await namespaceNames(server.store)
@@ -149,9 +172,7 @@ async function startDev(opts: StartDevOptions): Promise<void> {
 
   // The server's own `address` does not bracket IPv6 literals (`:::7233`).
   console.log(`Sundial server listening on ${formatAddress(opts.ip, server.port)}`)
-  console.log(
-    dbFilename ? `Store: SQLite file ${dbFilename}` : 'Store: in memory (state is lost on exit)',
-  )
+  console.log(`Store: ${storeLine(opts.store)}`)
   console.log(`Namespaces: ${namespaces.join(', ')}`)
 }
 
@@ -170,7 +191,7 @@ function routeGrpcLogs(logger: Logger): void {
 }
 
 /** A start-up error in words that name the flag or file to fix. */
-function startFailure(e: unknown, opts: StartDevOptions, dbFilename: string | undefined): string {
+function startFailure(e: unknown, opts: RunOptions): string {
   const err = e instanceof Error ? (e as NodeJS.ErrnoException & { details?: string }) : undefined
   const message = err?.message ?? String(e)
   // grpc-js puts the listen error's text in the message, not in `code`.
@@ -184,11 +205,25 @@ function startFailure(e: unknown, opts: StartDevOptions, dbFilename: string | un
   }
   if (/EACCES/.test(text)) return `cannot bind ${address}: permission denied`
   if (/Name resolution failed/.test(text)) return `cannot resolve --ip ${opts.ip}`
+  const store = opts.store
   // better-sqlite3 throws SqliteError (code SQLITE_*) or, for a missing directory, a TypeError.
-  if (dbFilename && (err?.code?.startsWith('SQLITE_') || /database/i.test(message))) {
-    return `cannot use SQLite file ${dbFilename}: ${message}`
+  if (
+    store.kind === 'sqlite' &&
+    store.filename &&
+    (err?.code?.startsWith('SQLITE_') || /database/i.test(message))
+  ) {
+    return `cannot use SQLite file ${store.filename}: ${message}`
+  }
+  if (store.kind === 'postgres' && e instanceof StoreUnavailableError) {
+    return `cannot reach ${describeStore(store)}: ${message}`
   }
   return message
+}
+
+/** The store line of the start banner; a PostgreSQL URL is shown without its password. */
+function storeLine(store: StoreConfig): string {
+  if (store.kind === 'postgres') return describeStore(store)
+  return store.filename ? `SQLite file ${store.filename}` : 'in memory (state is lost on exit)'
 }
 
 /**

@@ -7,16 +7,9 @@
  * Migrations are append-only: never edit one that has shipped; add the next version instead.
  */
 import type Database from 'better-sqlite3'
+import type { Migration, SchemaStatus } from '../sql/migration.js'
 
-/** One schema step. */
-export interface Migration {
-  /** Strictly increasing, starting at 1, with no gaps. */
-  version: number
-  /** A short description, stored beside the version for operators. */
-  description: string
-  /** The DDL to run (may hold several statements). */
-  sql: string
-}
+export type { Migration, SchemaStatus }
 
 /**
  * The schema, oldest first.
@@ -192,15 +185,6 @@ export function migrate(db: Database.Database, list: readonly Migration[] = migr
     if (step.immediate()) applied.push(m.version)
   }
   return applied
-}
-
-export interface SchemaStatus {
-  /** The newest version recorded in the database; 0 for a new one. */
-  current: number
-  /** The newest version this build knows. */
-  latest: number
-  /** Migrations this build would apply, oldest first. */
-  pending: readonly Migration[]
 }
 
 /** Where `db`'s schema stands against `list`, without changing anything. */

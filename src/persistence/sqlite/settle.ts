@@ -46,19 +46,3 @@ export function settle<T>(db: Database.Database, fn: () => T): Promise<T> {
     return Promise.reject(toStoreError(e))
   }
 }
-
-/** Checks a caller-supplied row limit: SQLite reads a negative LIMIT as "no limit". */
-export function checkLimit(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`)
-  }
-}
-
-/**
- * Returns a blob column as a plain Uint8Array view (no copy). The driver hands out Buffers;
- * exposing only the interface's type keeps callers from depending on Buffer methods that the
- * other implementation's driver might not give them.
- */
-export function bytes(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-}

@@ -1,6 +1,8 @@
 /** Cluster metadata and shard ownership on SQLite. */
 import type Database from 'better-sqlite3'
 import type { ClusterStore } from '../store.js'
+import { sqliteDialect } from '../sql/dialect.js'
+import { statements } from '../sql/statements.js'
 import { settle } from './settle.js'
 
 export class SqliteClusterStore implements ClusterStore {
@@ -16,8 +18,8 @@ export class SqliteClusterStore implements ClusterStore {
     return settle(this.#db, () => {
       // Rows are never changed once written, so reading after the insert needs no transaction:
       // whichever opener inserted first, every opener reads that value.
-      this.#s.initMetadata.run(req.key, req.value)
-      const value = this.#s.getMetadata.get(req.key)
+      this.#s.initMetadata.run(req)
+      const value = this.#s.getMetadata.get(req)
       if (value === undefined) throw new Error(`cluster metadata ${req.key} vanished`)
       return { value }
     })
@@ -25,7 +27,7 @@ export class SqliteClusterStore implements ClusterStore {
 
   acquireShard(req: { shardId: number }): Promise<{ rangeId: number }> {
     return settle(this.#db, () => {
-      const rangeId = this.#s.acquireShard.get(req.shardId)
+      const rangeId = this.#s.acquireShard.get(req)
       if (rangeId === undefined) throw new Error(`acquiring shard ${req.shardId} returned no row`)
       return { rangeId }
     })
@@ -33,20 +35,10 @@ export class SqliteClusterStore implements ClusterStore {
 }
 
 function prepare(db: Database.Database) {
+  const { cluster } = statements(sqliteDialect)
   return {
-    initMetadata: db.prepare<[string, string], void>(
-      'INSERT INTO cluster_metadata (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING',
-    ),
-    getMetadata: db
-      .prepare<[string], string>('SELECT value FROM cluster_metadata WHERE key = ?')
-      .pluck(),
-    // One statement, so two openers racing for the shard always get distinct range ids.
-    acquireShard: db
-      .prepare<[number], number>(
-        `INSERT INTO shards (shard_id, range_id) VALUES (?, 1)
-         ON CONFLICT (shard_id) DO UPDATE SET range_id = range_id + 1
-         RETURNING range_id`,
-      )
-      .pluck(),
+    initMetadata: db.prepare<{ key: string; value: string }, void>(cluster.initMetadata),
+    getMetadata: db.prepare<{ key: string }, string>(cluster.getMetadata).pluck(),
+    acquireShard: db.prepare<{ shardId: number }, number>(cluster.acquireShard).pluck(),
   }
 }

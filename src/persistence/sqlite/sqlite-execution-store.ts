@@ -18,33 +18,28 @@ import type {
   ExecutionRecord,
   ExecutionStore,
   HistoryBatch,
+  QueueTask,
+  QueueTaskKey,
   RunKey,
   RunWrite,
   ShardFence,
-  VisibilityRecord,
+  TimerTask,
+  TimerTaskKey,
 } from '../store.js'
+import { sqliteDialect } from '../sql/dialect.js'
+import { statements } from '../sql/statements.js'
+import {
+  checkLimit,
+  historyPage,
+  toCurrentRecord,
+  toExecutionRecord,
+  type CurrentRow,
+  type ExecutionRow,
+  type HistoryRow,
+} from '../sql/rows.js'
+import { visibilityParams } from '../sql/visibility-queries.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
-import { bytes, checkLimit, settle } from './settle.js'
-
-interface ExecutionRow {
-  db_version: number
-  status: number
-  next_event_id: number
-  state: Buffer
-}
-
-interface CurrentRow {
-  run_id: string
-  create_request_id: string
-  status: number
-  start_time: number
-}
-
-interface HistoryRow {
-  first_event_id: number
-  last_event_id: number
-  data: Buffer
-}
+import { settle } from './settle.js'
 
 type KeyParams = { namespaceId: string; workflowId: string; runId: string }
 type ExecutionParams = KeyParams & {
@@ -91,16 +86,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   getWorkflowExecution(req: { key: RunKey }): Promise<{ execution: ExecutionRecord | undefined }> {
     return settle(this.#db, () => {
       const row = this.#s.getExecution.get(keyParams(req.key))
-      if (row === undefined) return { execution: undefined }
-      return {
-        execution: {
-          key: { ...req.key },
-          state: bytes(row.state),
-          dbVersion: row.db_version,
-          status: row.status,
-          nextEventId: row.next_event_id,
-        },
-      }
+      return { execution: row && toExecutionRecord(req.key, row) }
     })
   }
 
@@ -146,13 +132,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         maxEventId: req.maxEventId,
         limit: req.maxBatches + 1,
       })
-      const more = rows.length > req.maxBatches
-      const batches = rows.slice(0, req.maxBatches).map((r) => ({
-        firstEventId: r.first_event_id,
-        lastEventId: r.last_event_id,
-        data: bytes(r.data),
-      }))
-      return { batches, more }
+      return historyPage(rows, req.maxBatches)
     })
   }
 
@@ -163,7 +143,7 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   /** Inside the write's transaction: the shard is still held at the writer's range id. */
   #checkFence(fence: ShardFence): void {
-    const held = this.#s.shardRange.get(fence.shardId)
+    const held = this.#s.shardRange.get({ shardId: fence.shardId })
     if (held?.range_id !== fence.rangeId) {
       throw new ShardOwnershipLostError(
         `shard ${fence.shardId} is at range ${held?.range_id ?? 'none'}, not ${fence.rangeId}`,
@@ -252,42 +232,11 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   #readCurrent(namespaceId: string, workflowId: string): CurrentExecutionRecord | undefined {
-    const row = this.#s.getCurrent.get({ namespaceId, workflowId })
-    if (row === undefined) return undefined
-    return {
+    return toCurrentRecord(
       namespaceId,
       workflowId,
-      runId: row.run_id,
-      createRequestId: row.create_request_id,
-      status: row.status,
-      startTime: row.start_time,
-    }
-  }
-}
-
-type VisibilityParams = Omit<
-  VisibilityRecord,
-  'closeTime' | 'parentWorkflowId' | 'parentRunId' | 'searchAttributePayloads' | 'memo'
-> & {
-  closeTime: number | null
-  executionDuration: number | null
-  parentWorkflowId: string | null
-  parentRunId: string | null
-  searchAttributePayloads: Uint8Array | null
-  memo: Uint8Array | null
-}
-
-/** Row values: NULL close time and duration while open; the duration in nanoseconds. */
-function visibilityParams(v: VisibilityRecord): VisibilityParams {
-  const closed = v.closeTime > 0
-  return {
-    ...v,
-    closeTime: closed ? v.closeTime : null,
-    executionDuration: closed ? Math.max(0, v.closeTime - v.executionTime) * 1_000_000 : null,
-    parentWorkflowId: v.parentWorkflowId ?? null,
-    parentRunId: v.parentRunId ?? null,
-    searchAttributePayloads: v.searchAttributePayloads ?? null,
-    memo: v.memo ?? null,
+      this.#s.getCurrent.get({ namespaceId, workflowId }),
+    )
   }
 }
 
@@ -295,149 +244,35 @@ function keyParams(key: RunKey): KeyParams {
   return { namespaceId: key.namespaceId, workflowId: key.workflowId, runId: key.runId }
 }
 
-const whereRun = 'namespace_id = @namespaceId AND workflow_id = @workflowId AND run_id = @runId'
-const whereCurrent = 'namespace_id = @namespaceId AND workflow_id = @workflowId'
+type VisibilityParams = ReturnType<typeof visibilityParams>
 
 function prepare(db: Database.Database) {
+  const { executions, current, history, visibility, tasks } = statements(sqliteDialect)
   return {
-    getExecution: db.prepare<KeyParams, ExecutionRow>(
-      `SELECT db_version, status, next_event_id, state FROM executions WHERE ${whereRun}`,
-    ),
-    insertExecution: db.prepare<ExecutionParams, void>(
-      `INSERT INTO executions
-         (namespace_id, workflow_id, run_id, db_version, status, next_event_id, state)
-       VALUES (@namespaceId, @workflowId, @runId, @dbVersion, @status, @nextEventId, @state)
-       ON CONFLICT DO NOTHING`,
-    ),
-    updateExecution: db.prepare<ExecutionParams & { expected: number }, void>(
-      `UPDATE executions
-       SET db_version = @dbVersion, status = @status, next_event_id = @nextEventId, state = @state
-       WHERE ${whereRun} AND db_version = @expected`,
-    ),
-    deleteExecution: db.prepare<KeyParams & { expected: number }, void>(
-      `DELETE FROM executions WHERE ${whereRun} AND db_version = @expected`,
-    ),
-    deleteHistory: db.prepare<{ runId: string }, void>(
-      'DELETE FROM history_batches WHERE run_id = @runId',
-    ),
-    deleteCurrent: db.prepare<KeyParams, void>(`DELETE FROM current_executions WHERE ${whereRun}`),
-    // An update in place touches only the indexes over changed columns (status, close time);
-    // INSERT OR REPLACE would delete and re-insert the row in every index.
-    upsertVisibility: db.prepare<VisibilityParams, void>(
-      `INSERT INTO executions_visibility
-         (namespace_id, run_id, workflow_id, workflow_type, task_queue, status, start_time,
-          execution_time, close_time, execution_duration, history_length, history_size_bytes,
-          state_transition_count, parent_workflow_id, parent_run_id, root_workflow_id,
-          root_run_id, search_attributes, search_attribute_payloads, memo)
-       VALUES (@namespaceId, @runId, @workflowId, @workflowType, @taskQueue, @status, @startTime,
-          @executionTime, @closeTime, @executionDuration, @historyLength, @historySizeBytes,
-          @stateTransitionCount, @parentWorkflowId, @parentRunId, @rootWorkflowId,
-          @rootRunId, @searchAttributes, @searchAttributePayloads, @memo)
-       ON CONFLICT (namespace_id, run_id) DO UPDATE SET
-         status = excluded.status, close_time = excluded.close_time,
-         execution_duration = excluded.execution_duration,
-         history_length = excluded.history_length,
-         history_size_bytes = excluded.history_size_bytes,
-         state_transition_count = excluded.state_transition_count,
-         search_attributes = excluded.search_attributes,
-         search_attribute_payloads = excluded.search_attribute_payloads, memo = excluded.memo`,
-    ),
-    shardRange: db.prepare<[number], { range_id: number }>(
-      'SELECT range_id FROM shards WHERE shard_id = ?',
-    ),
-    deleteVisibility: db.prepare<KeyParams, void>(
-      'DELETE FROM executions_visibility WHERE namespace_id = @namespaceId AND run_id = @runId',
-    ),
-    getCurrent: db.prepare<{ namespaceId: string; workflowId: string }, CurrentRow>(
-      `SELECT run_id, create_request_id, status, start_time
-       FROM current_executions WHERE ${whereCurrent}`,
-    ),
-    insertCurrent: db.prepare<CurrentParams, void>(
-      `INSERT INTO current_executions
-         (namespace_id, workflow_id, run_id, create_request_id, status, start_time)
-       VALUES (@namespaceId, @workflowId, @runId, @createRequestId, @status, @startTime)
-       ON CONFLICT DO NOTHING`,
-    ),
-    replaceCurrent: db.prepare<CurrentParams & { expected: string }, void>(
-      `UPDATE current_executions
-       SET run_id = @runId, create_request_id = @createRequestId, status = @status,
-           start_time = @startTime
-       WHERE ${whereCurrent} AND run_id = @expected`,
-    ),
-    updateCurrentStatus: db.prepare<KeyParams & { status: number }, void>(
-      `UPDATE current_executions SET status = @status WHERE ${whereRun}`,
-    ),
+    getExecution: db.prepare<KeyParams, ExecutionRow>(executions.get),
+    insertExecution: db.prepare<ExecutionParams, void>(executions.insert),
+    updateExecution: db.prepare<ExecutionParams & { expected: number }, void>(executions.update),
+    deleteExecution: db.prepare<KeyParams & { expected: number }, void>(executions.delete),
+    shardRange: db.prepare<{ shardId: number }, { range_id: number }>(executions.shardRange),
+    getCurrent: db.prepare<{ namespaceId: string; workflowId: string }, CurrentRow>(current.get),
+    insertCurrent: db.prepare<CurrentParams, void>(current.insert),
+    replaceCurrent: db.prepare<CurrentParams & { expected: string }, void>(current.replace),
+    updateCurrentStatus: db.prepare<KeyParams & { status: number }, void>(current.updateStatus),
+    deleteCurrent: db.prepare<KeyParams, void>(current.delete),
     insertHistory: db.prepare<
       { runId: string; first: number; last: number; data: Uint8Array },
       void
-    >(
-      `INSERT INTO history_batches (run_id, first_event_id, last_event_id, data)
-       VALUES (@runId, @first, @last, @data)
-       ON CONFLICT DO NOTHING`,
-    ),
-    // Batches are contiguous, so the first one overlapping the range is the last batch starting
-    // at or before minEventId; seeking to it through the primary key keeps reading page n of a
-    // long history from scanning pages 1..n-1. `last_event_id >= @minEventId` still guards
-    // against a gap before minEventId.
+    >(history.insert),
     readHistory: db.prepare<
       { runId: string; minEventId: number; maxEventId: number; limit: number },
       HistoryRow
-    >(
-      `SELECT first_event_id, last_event_id, data FROM history_batches
-       WHERE run_id = @runId
-         AND first_event_id >= coalesce(
-           (SELECT max(first_event_id) FROM history_batches
-            WHERE run_id = @runId AND first_event_id <= @minEventId), @minEventId)
-         AND first_event_id < @maxEventId
-         AND last_event_id >= @minEventId
-       ORDER BY first_event_id
-       LIMIT @limit`,
-    ),
-    insertQueueTask: db.prepare<
-      {
-        namespaceId: string
-        taskQueue: string
-        kind: number
-        taskId: number
-        workflowId: string
-        runId: string
-        scheduledEventId: number
-        createdTime: number
-        expiryTime: number
-      },
-      void
-    >(
-      `INSERT INTO queue_tasks
-         (namespace_id, task_queue, kind, task_id, workflow_id, run_id, scheduled_event_id,
-          created_time, expiry_time)
-       VALUES (@namespaceId, @taskQueue, @kind, @taskId, @workflowId, @runId, @scheduledEventId,
-               @createdTime, @expiryTime)
-       ON CONFLICT DO NOTHING`,
-    ),
-    deleteQueueTask: db.prepare<
-      { namespaceId: string; taskQueue: string; kind: number; taskId: number },
-      void
-    >(
-      `DELETE FROM queue_tasks WHERE namespace_id = @namespaceId AND task_queue = @taskQueue
-         AND kind = @kind AND task_id = @taskId`,
-    ),
-    insertTimerTask: db.prepare<
-      {
-        fireTime: number
-        taskId: number
-        namespaceId: string
-        workflowId: string
-        runId: string
-        data: string
-      },
-      void
-    >(
-      `INSERT INTO timer_tasks (fire_time, task_id, namespace_id, workflow_id, run_id, data)
-       VALUES (@fireTime, @taskId, @namespaceId, @workflowId, @runId, @data)
-       ON CONFLICT DO NOTHING`,
-    ),
-    deleteTimerTask: db.prepare<{ fireTime: number; taskId: number }, void>(
-      'DELETE FROM timer_tasks WHERE fire_time = @fireTime AND task_id = @taskId',
-    ),
+    >(history.read),
+    deleteHistory: db.prepare<{ runId: string }, void>(history.delete),
+    upsertVisibility: db.prepare<VisibilityParams, void>(visibility.upsert),
+    deleteVisibility: db.prepare<KeyParams, void>(visibility.delete),
+    insertQueueTask: db.prepare<QueueTask, void>(tasks.insertQueueTask),
+    deleteQueueTask: db.prepare<QueueTaskKey, void>(tasks.deleteQueueTask),
+    insertTimerTask: db.prepare<TimerTask, void>(tasks.insertTimerTask),
+    deleteTimerTask: db.prepare<TimerTaskKey, void>(tasks.deleteTimerTask),
   }
 }

@@ -2,16 +2,11 @@
 import type Database from 'better-sqlite3'
 import { ConditionFailedError, NamespaceAlreadyExistsConflictError } from '../errors.js'
 import type { NamespaceRecord, NamespaceStore } from '../store.js'
-import { checkLimit, settle } from './settle.js'
+import { sqliteDialect } from '../sql/dialect.js'
+import { checkLimit, toNamespaceRecord, type NamespaceRow } from '../sql/rows.js'
+import { statements } from '../sql/statements.js'
+import { settle } from './settle.js'
 
-interface NamespaceRow {
-  id: string
-  name: string
-  notification_version: number
-  data: string
-}
-
-const columns = 'id, name, notification_version, data'
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -42,16 +37,16 @@ export class SqliteNamespaceStore implements NamespaceStore {
     return settle(this.#db, () => {
       let row: NamespaceRow | undefined
       if (req.id !== undefined) {
-        row = this.#s.byId.get(req.id)
+        row = this.#s.byId.get({ id: req.id })
         // Given both, both must match: a caller holding a stale id for a name must not get
         // another namespace's record.
         if (req.name !== undefined && row?.name !== req.name) row = undefined
       } else if (req.name !== undefined) {
-        row = this.#s.byName.get(req.name)
+        row = this.#s.byName.get({ name: req.name })
       } else {
         throw new RangeError('getNamespace needs a name or an id')
       }
-      return { namespace: row && toRecord(row) }
+      return { namespace: row && toNamespaceRecord(row) }
     })
   }
 
@@ -66,12 +61,14 @@ export class SqliteNamespaceStore implements NamespaceStore {
       // One extra row tells whether another page exists, so the last page has an empty token.
       const limit = req.pageSize + 1
       const rows =
-        after === undefined ? this.#s.listFirst.all(limit) : this.#s.listAfter.all(after, limit)
+        after === undefined
+          ? this.#s.listFirst.all({ limit })
+          : this.#s.listAfter.all({ after, limit })
       const page = rows.slice(0, req.pageSize)
       const last = page.at(-1)
       const more = rows.length > req.pageSize && last !== undefined
       return {
-        namespaces: page.map(toRecord),
+        namespaces: page.map(toNamespaceRecord),
         nextPageToken: more ? utf8.encode(last.name) : new Uint8Array(0),
       }
     })
@@ -104,8 +101,8 @@ export class SqliteNamespaceStore implements NamespaceStore {
   deleteNamespace(req: { id: string }): Promise<void> {
     return settle(this.#db, () => {
       this.#db.transaction(() => {
-        this.#s.deleteSearchAttributes.run(req.id)
-        this.#s.delete.run(req.id)
+        this.#s.deleteSearchAttributes.run(req)
+        this.#s.delete.run(req)
       })()
     })
   }
@@ -115,38 +112,16 @@ function isUniqueViolation(e: unknown): boolean {
   return e instanceof Error && 'code' in e && e.code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
 
-function toRecord(row: NamespaceRow): NamespaceRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    notificationVersion: row.notification_version,
-    data: row.data,
-  }
-}
-
 function prepare(db: Database.Database) {
+  const { namespaces } = statements(sqliteDialect)
   return {
-    insert: db.prepare<NamespaceRecord, void>(
-      `INSERT INTO namespaces (id, name, notification_version, data)
-       VALUES (@id, @name, @notificationVersion, @data)
-       ON CONFLICT DO NOTHING`,
-    ),
-    byId: db.prepare<[string], NamespaceRow>(`SELECT ${columns} FROM namespaces WHERE id = ?`),
-    byName: db.prepare<[string], NamespaceRow>(`SELECT ${columns} FROM namespaces WHERE name = ?`),
-    listFirst: db.prepare<[number], NamespaceRow>(
-      `SELECT ${columns} FROM namespaces ORDER BY name LIMIT ?`,
-    ),
-    listAfter: db.prepare<[string, number], NamespaceRow>(
-      `SELECT ${columns} FROM namespaces WHERE name > ? ORDER BY name LIMIT ?`,
-    ),
-    delete: db.prepare<[string], void>('DELETE FROM namespaces WHERE id = ?'),
-    deleteSearchAttributes: db.prepare<[string], void>(
-      'DELETE FROM custom_search_attributes WHERE namespace_id = ?',
-    ),
-    update: db.prepare<NamespaceRecord & { expected: number }, void>(
-      `UPDATE namespaces SET name = @name, notification_version = @notificationVersion,
-         data = @data
-       WHERE id = @id AND notification_version = @expected`,
-    ),
+    insert: db.prepare<NamespaceRecord, void>(namespaces.insert),
+    byId: db.prepare<{ id: string }, NamespaceRow>(namespaces.byId),
+    byName: db.prepare<{ name: string }, NamespaceRow>(namespaces.byName),
+    listFirst: db.prepare<{ limit: number }, NamespaceRow>(namespaces.listFirst),
+    listAfter: db.prepare<{ after: string; limit: number }, NamespaceRow>(namespaces.listAfter),
+    delete: db.prepare<{ id: string }, void>(namespaces.delete),
+    deleteSearchAttributes: db.prepare<{ id: string }, void>(namespaces.deleteSearchAttributes),
+    update: db.prepare<NamespaceRecord & { expected: number }, void>(namespaces.update),
   }
 }

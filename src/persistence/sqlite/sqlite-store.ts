@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3'
 import type { Store } from '../store.js'
-import { SchemaVersionError } from '../errors.js'
+import { schemaMismatch } from '../sql/migration.js'
 import { migrate, schemaStatus } from './migrations.js'
 import { toStoreError } from './settle.js'
 import { SqliteClusterStore } from './sqlite-cluster-store.js'
@@ -119,12 +119,7 @@ export class SqliteStore implements Store {
 /** For `migrate: false`: the schema must already be this build's; nothing is applied. */
 function checkSchema(db: Database.Database): number[] {
   const { current, latest } = schemaStatus(db)
-  if (current !== latest) {
-    throw new SchemaVersionError(
-      current < latest
-        ? `database schema is at version ${current}, this build needs ${latest}: run \`sundial db migrate\``
-        : `database schema version ${current} is newer than this build knows (${latest})`,
-    )
-  }
+  const mismatch = schemaMismatch(current, latest)
+  if (mismatch) throw mismatch
   return []
 }

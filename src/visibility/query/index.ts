@@ -4,11 +4,12 @@
  */
 import type { SearchAttributeTypeName } from '../search-attributes.js'
 import { parseQuery } from './parser.js'
-import { orderSql, whereSql, type SqlFragment, type SqlParam } from './to-sql.js'
+import { orderSql, whereSql, type QueryDialect, type SqlFragment, type SqlParam } from './to-sql.js'
 import { validateQuery, type QueryPurpose } from './validate.js'
 
 export { QueryError } from './query-error.js'
-export { TEXT_MATCH_FUNCTION, type SqlParam } from './to-sql.js'
+export { POSTGRES_TEXT_MATCH_FUNCTION_SQL } from './postgres-text-match.js'
+export { TEXT_MATCH_FUNCTION, type QueryDialect, type SqlParam } from './to-sql.js'
 export { textMatches } from './text-match.js'
 export type { QueryPurpose } from './validate.js'
 
@@ -23,19 +24,21 @@ export interface CompiledQuery {
 
 /**
  * Throws QueryError (InvalidArgument) naming the problem and its position. `custom`: the
- * namespace's registered search attributes by name.
+ * namespace's registered search attributes by name. `dialect`: the store whose SQL to write;
+ * both take `?` placeholders (the PostgreSQL store numbers them).
  */
 export function compileVisibilityQuery(
   text: string,
   custom: ReadonlyMap<string, SearchAttributeTypeName>,
   purpose: QueryPurpose,
+  dialect: QueryDialect = 'sqlite',
 ): CompiledQuery {
   const checked = validateQuery(parseQuery(text), custom, purpose)
-  const where = checked.where ? whereSql(checked.where) : { sql: '', params: [] }
+  const where = checked.where ? whereSql(checked.where, dialect) : { sql: '', params: [] }
   return {
     where: where.sql,
     params: where.params,
-    order: checked.orderBy.length > 0 ? orderSql(checked.orderBy) : 'default',
+    order: checked.orderBy.length > 0 ? orderSql(checked.orderBy, dialect) : 'default',
     groupByStatus: checked.groupByStatus,
   }
 }

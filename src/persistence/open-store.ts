@@ -1,0 +1,79 @@
+/**
+ * Opens the store a configuration names: SQLite (a file, or memory) or PostgreSQL. The
+ * PostgreSQL store is loaded only when asked for, so an embedded start never pays for `pg`.
+ */
+import { readFile } from 'node:fs/promises'
+import { SqliteStore } from './sqlite/sqlite-store.js'
+import type { Store } from './store.js'
+
+/** TLS for the PostgreSQL connection, with certificates as file paths. */
+export interface PostgresTlsFiles {
+  /** CA certificate (PEM) the server's certificate must chain to; default: the system's CAs. */
+  caFile?: string
+  /** Client certificate and key (PEM), for servers that require them (mTLS). */
+  certFile?: string
+  keyFile?: string
+  /** Check the server's certificate; default true. */
+  rejectUnauthorized?: boolean
+  /** Name to check the server's certificate against, when not the host connected to. */
+  servername?: string
+}
+
+export type StoreConfig =
+  | {
+      kind: 'sqlite'
+      /** In memory when undefined. */
+      filename?: string | undefined
+      synchronous?: 'full' | 'normal'
+    }
+  | {
+      kind: 'postgres'
+      /** `postgres://user:password@host:port/database` (libpq's `sslmode` etc. also work). */
+      url: string
+      /** Schema holding the tables; default `public`. */
+      schema?: string | undefined
+      poolSize?: number | undefined
+      tls?: PostgresTlsFiles | undefined
+    }
+
+/** `migrate`: apply missing schema migrations (true), or refuse a schema that is behind. */
+export async function openStore(config: StoreConfig, migrate: boolean): Promise<Store> {
+  if (config.kind === 'sqlite') {
+    return SqliteStore.open({ filename: config.filename, synchronous: config.synchronous, migrate })
+  }
+  const { PostgresStore } = await import('./postgres/postgres-store.js')
+  return PostgresStore.open({
+    url: config.url,
+    schema: config.schema,
+    poolSize: config.poolSize,
+    tls: config.tls && (await readTls(config.tls)),
+    migrate,
+  })
+}
+
+/** Where the store lives, for banners and messages; never shows a password. */
+export function describeStore(config: StoreConfig): string {
+  if (config.kind === 'sqlite') return `SQLite ${config.filename ?? ':memory:'}`
+  const url = new URL(config.url)
+  if (url.password) url.password = '***'
+  return `PostgreSQL ${url.toString()}${config.schema ? ` schema ${config.schema}` : ''}`
+}
+
+async function readTls(files: PostgresTlsFiles) {
+  const pem = async (path: string | undefined) =>
+    path === undefined ? undefined : readFile(path, 'utf8')
+  const [ca, cert, key] = await Promise.all([
+    pem(files.caFile),
+    pem(files.certFile),
+    pem(files.keyFile),
+  ])
+  return {
+    ...(ca !== undefined ? { ca } : {}),
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
+    ...(files.rejectUnauthorized !== undefined
+      ? { rejectUnauthorized: files.rejectUnauthorized }
+      : {}),
+    ...(files.servername !== undefined ? { servername: files.servername } : {}),
+  }
+}

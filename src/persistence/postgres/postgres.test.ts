@@ -1,0 +1,137 @@
+/**
+ * The PostgreSQL store: the shared contract, then what is PostgreSQL's own (migrations under
+ * concurrency, schemas, fencing across connections, the server going away). Each store gets a
+ * schema of its own on the test server (src/testing/test-postgres.ts).
+ */
+import assert from 'node:assert/strict'
+import { after, describe, test } from 'node:test'
+import pg from 'pg'
+import { newTestSchema, testPostgres } from '../../testing/test-postgres.js'
+import { runStoreContract } from '../contract.case.test.js'
+import { createRun, newRunKey, readRun, write, written } from '../contract/fixtures.js'
+import { SchemaVersionError, ShardOwnershipLostError, StoreUnavailableError } from '../errors.js'
+import { appliedVersions, migrate, migrations, schemaStatus } from './migrations.js'
+import { PostgresStore, type PostgresStoreOptions } from './postgres-store.js'
+
+const opened: PostgresStore[] = []
+after(async () => {
+  await Promise.all(opened.map((s) => s.close()))
+})
+
+async function options(schema?: string): Promise<PostgresStoreOptions> {
+  const { url } = await testPostgres()
+  return { url, schema: schema ?? (await newTestSchema('contract')), poolSize: 4 }
+}
+
+async function open(opts: PostgresStoreOptions): Promise<PostgresStore> {
+  const store = await PostgresStore.open(opts)
+  opened.push(store)
+  return store
+}
+
+async function withClient<T>(schema: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const { url } = await testPostgres()
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+runStoreContract({ name: 'postgres', newStore: async () => open(await options()) })
+
+describe('postgres store', () => {
+  test('migrations run once, and servers opening together apply each step once', async () => {
+    const opts = await options()
+    const stores = await Promise.all([open(opts), open(opts), open(opts)])
+    const applied = stores.map((s) => s.migrationsApplied)
+    assert.deepEqual(
+      applied.filter((a) => a.length > 0),
+      [[1, 2]],
+    )
+    const again = await open(opts)
+    assert.deepEqual(again.migrationsApplied, [])
+    assert.deepEqual(await withClient(opts.schema!, (c) => appliedVersions(c)), [1, 2])
+  })
+
+  test('migrate applies only the missing versions; migrate: false refuses a schema behind', async () => {
+    const opts = await options()
+    await withClient(opts.schema!, async (c) => {
+      assert.deepEqual(await migrate(c, migrations.slice(0, 1)), [1])
+      assert.deepEqual(
+        (await schemaStatus(c)).pending.map((m) => m.version),
+        [2],
+      )
+    })
+    await assert.rejects(
+      PostgresStore.open({ ...opts, migrate: false }),
+      (e: unknown) =>
+        e instanceof SchemaVersionError && /at version 1, this build needs 2/.test(e.message),
+    )
+    await open(opts)
+    await open({ ...opts, migrate: false })
+    await withClient(opts.schema!, async (c) => {
+      const next = [
+        ...migrations,
+        { version: 3, description: 'test', sql: 'CREATE TABLE t (a int)' },
+      ]
+      assert.deepEqual(await migrate(c, next), [3])
+      await assert.rejects(migrate(c), /newer than this build knows/)
+    })
+  })
+
+  test('schemas keep stores apart on one database', async () => {
+    const a = await open(await options())
+    const b = await open(await options())
+    const create = createRun(newRunKey())
+    await write(a, create)
+    assert.deepEqual(await readRun(a, create.record.key), written(create))
+    assert.equal(await readRun(b, create.record.key), undefined)
+  })
+
+  test('a second server acquiring the shard fences the first one out', async () => {
+    const opts = await options()
+    const first = await open(opts)
+    const second = await open(opts)
+    const { rangeId } = await first.cluster.acquireShard({ shardId: 1 })
+    const create = createRun(newRunKey())
+    await first.executions.updateWorkflowExecutions({ shardId: 1, rangeId, writes: [create] })
+    const taken = await second.cluster.acquireShard({ shardId: 1 })
+    assert.equal(taken.rangeId, rangeId + 1)
+    const other = createRun(newRunKey())
+    await assert.rejects(
+      first.executions.updateWorkflowExecutions({ shardId: 1, rangeId, writes: [other] }),
+      ShardOwnershipLostError,
+    )
+    await second.executions.updateWorkflowExecutions({
+      shardId: 1,
+      rangeId: taken.rangeId,
+      writes: [other],
+    })
+    assert.deepEqual(await readRun(first, other.record.key), written(other))
+  })
+
+  test('an unreachable server is StoreUnavailableError, and calls after close too', async () => {
+    const closedPort = await open({
+      ...(await options()),
+    }).then(async (s) => {
+      await s.close()
+      return s
+    })
+    await assert.rejects(write(closedPort, createRun(newRunKey())), StoreUnavailableError)
+    await assert.rejects(
+      PostgresStore.open({ url: 'postgres://nobody:x@127.0.0.1:1/none', connectTimeoutMs: 1000 }),
+      StoreUnavailableError,
+    )
+  })
+
+  test('limits must be positive integers', async () => {
+    const store = await open(await options())
+    const read = { runId: 'r', minEventId: 1, maxEventId: 10 }
+    await assert.rejects(store.executions.readHistory({ ...read, maxBatches: 0 }), RangeError)
+    await assert.rejects(store.tasks.listQueueTasks({ afterTaskId: 0, limit: -1 }), RangeError)
+    await assert.rejects(store.namespaces.listNamespaces({ pageSize: 0 }), RangeError)
+  })
+})

@@ -1,0 +1,59 @@
+/**
+ * What differs between the SQL the two stores speak. Statements are written once (statements.ts)
+ * with `@name` parameters; a dialect says how placeholders are spelled and supplies the few
+ * clauses that differ. Schema DDL is per store (sqlite/migrations.ts, postgres/migrations.ts),
+ * since column types and index options differ more than a hook could hide.
+ */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres'
+  /**
+   * Appended to the read of a shard's range id inside a write transaction. PostgreSQL takes a
+   * share lock, so acquiring the shard (an UPDATE of that row) waits for writes already fenced
+   * by the old range id to commit; SQLite writers are serialised by its database lock anyway.
+   */
+  readonly shardReadLock: string
+  /** Whether several connections can write at once (PostgreSQL), or writes queue (SQLite). */
+  readonly supportsMultipleConnections: boolean
+}
+
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  shardReadLock: '',
+  supportsMultipleConnections: false,
+}
+
+export const postgresDialect: SqlDialect = {
+  name: 'postgres',
+  shardReadLock: ' FOR SHARE',
+  supportsMultipleConnections: true,
+}
+
+/** A statement in PostgreSQL's form: `$n` placeholders, and the parameter name behind each. */
+export interface NumberedStatement {
+  text: string
+  /** `names[i]` is the parameter bound to `$${i + 1}`. */
+  names: readonly string[]
+}
+
+/**
+ * Rewrites `@name` parameters as `$1, $2, ...` (a name used twice keeps one number). The SQL
+ * statements.ts holds contains no `@` other than parameters, so no string literal is mangled.
+ */
+export function numberParameters(sql: string): NumberedStatement {
+  const names: string[] = []
+  const text = sql.replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
+    let i = names.indexOf(name)
+    if (i < 0) i = names.push(name) - 1
+    return `$${i + 1}`
+  })
+  return { text, names }
+}
+
+/**
+ * Rewrites `?` placeholders as `$1, $2, ...` in order, for SQL built by the visibility query
+ * compiler (which binds every value and never writes a `?` of its own).
+ */
+export function numberPositional(sql: string, first = 1): string {
+  let n = first
+  return sql.replace(/\?/g, () => `$${n++}`)
+}
