@@ -7,7 +7,10 @@
  * `CREATE DATABASE` copies a template. A store opened with `{ schema }` sees only its own tables.
  */
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import { createServer, type Socket } from 'node:net'
 import pg from 'pg'
@@ -24,6 +27,11 @@ export interface TestPostgres {
   start(): Promise<void>
   /** Whether stop/start are available (false for an external server). */
   readonly embedded: boolean
+  /**
+   * PEM of the CA that signed the server's certificate when the server also accepts TLS
+   * (embedded, with `openssl` on the machine); connections may then use TLS or not.
+   */
+  readonly tlsCa?: string
 }
 
 let shared: Promise<TestPostgres> | undefined
@@ -78,6 +86,7 @@ async function startTestPostgres(): Promise<TestPostgres> {
   // must be able to reach the directory.
   const databaseDir = `/tmp/sundial-test-pg-${process.pid}-${randomBytes(3).toString('hex')}`
   const password = randomBytes(12).toString('hex')
+  const tls = selfSignedCertificate()
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -89,7 +98,12 @@ async function startTestPostgres(): Promise<TestPostgres> {
     // Text search attributes match words as the SQLite store does.
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     // Tests want speed, not durability; a lost commit on a crash of the test server is harmless.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'max_connections=200'],
+    postgresFlags: [
+      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'max_connections=200'],
+      ...(tls
+        ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+        : []),
+    ],
     onLog: () => {},
     onError: () => {},
   })
@@ -106,12 +120,14 @@ async function startTestPostgres(): Promise<TestPostgres> {
     rmSync(databaseDir, { recursive: true, force: true })
   })
   await server.initialise()
+  if (tls) installCertificate(databaseDir, tls)
   await server.start()
   detach()
   let running = true
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     embedded: true,
+    ...(tls ? { tlsCa: tls.cert } : {}),
     async stop() {
       if (!running) return
       running = false
@@ -123,6 +139,43 @@ async function startTestPostgres(): Promise<TestPostgres> {
       detach()
       running = true
     },
+  }
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, or undefined without `openssl`. */
+function selfSignedCertificate(): { cert: string; key: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'sundial-test-pg-tls-'))
+  try {
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2'],
+        ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+        ...['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+      ],
+      { stdio: 'ignore' },
+    )
+    return {
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    }
+  } catch {
+    return undefined
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Puts the certificate in the data directory, owned by the server's user as PostgreSQL wants. */
+function installCertificate(databaseDir: string, tls: { cert: string; key: string }): void {
+  const owner = statSync(databaseDir)
+  for (const [name, pem] of [
+    ['server.crt', tls.cert],
+    ['server.key', tls.key],
+  ] as const) {
+    const path = join(databaseDir, name)
+    writeFileSync(path, pem, { mode: 0o600 })
+    chownSync(path, owner.uid, owner.gid)
   }
 }
 

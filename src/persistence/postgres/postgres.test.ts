@@ -11,6 +11,7 @@ import { runStoreContract } from '../contract.case.test.js'
 import { createRun, newRunKey, readRun, write, written } from '../contract/fixtures.js'
 import { SchemaVersionError, ShardOwnershipLostError, StoreUnavailableError } from '../errors.js'
 import { appliedVersions, migrate, migrations, schemaStatus } from './migrations.js'
+import { PostgresDatabase } from './postgres-database.js'
 import { PostgresStore, type PostgresStoreOptions } from './postgres-store.js'
 
 const opened: PostgresStore[] = []
@@ -124,6 +125,28 @@ describe('postgres store', () => {
     await assert.rejects(
       PostgresStore.open({ url: 'postgres://nobody:x@127.0.0.1:1/none', connectTimeoutMs: 1000 }),
       StoreUnavailableError,
+    )
+  })
+
+  test('with tls options the connection is encrypted and the certificate checked', async (t) => {
+    const { url, tlsCa } = await testPostgres()
+    if (tlsCa === undefined) {
+      t.skip('the test server has no TLS (an external server, or no openssl here)')
+      return
+    }
+    const db = new PostgresDatabase({ url, tls: { ca: tlsCa, servername: 'localhost' } })
+    try {
+      const { rows } = await db.withClient((c) =>
+        c.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'),
+      )
+      assert.equal(rows[0]?.ssl, true)
+    } finally {
+      await db.close()
+    }
+    // Without the CA that signed it, the server's certificate is refused.
+    await assert.rejects(
+      PostgresStore.open({ ...(await options()), tls: { servername: 'localhost' } }),
+      /certificate/,
     )
   })
 
