@@ -59,21 +59,15 @@ export function describeStore(config: StoreConfig): string {
   return `PostgreSQL ${url.toString()}${config.schema ? ` schema ${config.schema}` : ''}`
 }
 
+/** Reads the PEM files; unset options stay unset, which node's TLS reads as its defaults. */
 async function readTls(files: PostgresTlsFiles) {
-  const pem = async (path: string | undefined) =>
+  const pem = (path: string | undefined) =>
     path === undefined ? undefined : readFile(path, 'utf8')
   const [ca, cert, key] = await Promise.all([
     pem(files.caFile),
     pem(files.certFile),
     pem(files.keyFile),
   ])
-  return {
-    ...(ca !== undefined ? { ca } : {}),
-    ...(cert !== undefined ? { cert } : {}),
-    ...(key !== undefined ? { key } : {}),
-    ...(files.rejectUnauthorized !== undefined
-      ? { rejectUnauthorized: files.rejectUnauthorized }
-      : {}),
-    ...(files.servername !== undefined ? { servername: files.servername } : {}),
-  }
+  const { rejectUnauthorized, servername } = files
+  return { ca, cert, key, rejectUnauthorized, servername }
 }

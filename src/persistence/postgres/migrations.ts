@@ -11,7 +11,7 @@
  */
 import type pg from 'pg'
 import { POSTGRES_TEXT_MATCH_FUNCTION_SQL } from '../../visibility/query/postgres-text-match.js'
-import type { Migration, SchemaStatus } from '../sql/migration.js'
+import { checkMigrationList, type Migration, type SchemaStatus } from '../sql/migration.js'
 
 export const migrations: readonly Migration[] = [
   {
@@ -156,10 +156,7 @@ export async function migrate(
   client: pg.ClientBase,
   list: readonly Migration[] = migrations,
 ): Promise<number[]> {
-  list.forEach((m, i) => {
-    if (m.version !== i + 1)
-      throw new Error(`migration ${i} has version ${m.version}, want ${i + 1}`)
-  })
+  checkMigrationList(list)
   const applied: number[] = []
   for (const m of list) {
     await client.query('BEGIN')

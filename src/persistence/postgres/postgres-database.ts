@@ -55,6 +55,11 @@ type Params = object
 /** What runs inside a transaction: statements on one connection. */
 export interface Tx {
   run(stmt: Statement, params?: Params): Promise<pg.QueryResult>
+  /**
+   * Names the transaction's id (`pg_current_xact_id()`), so that a COMMIT whose reply is lost is
+   * settled by asking the server whether it committed instead of being reported as failed.
+   */
+  settleInDoubtBy(xid: string): void
 }
 
 const INT8_OID = 20
@@ -135,22 +140,25 @@ export class PostgresDatabase {
 
   /**
    * Runs `fn` in a transaction on one connection and commits. A throw from `fn` rolls back and is
-   * rethrown. With `resolveInDoubt`, a COMMIT whose reply was lost is settled by asking the
-   * server whether the transaction committed (by its id, `pg_xact_status`), so the caller never
-   * reports a committed change as failed, nor a failed one as done.
+   * rethrown. When `fn` named the transaction's id (`tx.settleInDoubtBy`), a COMMIT whose reply
+   * was lost is settled by asking the server whether it committed (`pg_xact_status`), so the
+   * caller never reports a committed change as failed, nor a failed one as done.
    */
-  transaction<T>(fn: (tx: Tx) => Promise<T>, resolveInDoubt = false): Promise<T> {
-    return this.#guard(() => this.#transaction(fn, resolveInDoubt))
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#guard(() => this.#transaction(fn))
   }
 
-  async #transaction<T>(fn: (tx: Tx) => Promise<T>, resolveInDoubt: boolean): Promise<T> {
+  async #transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
     let broken = false
+    let xid: string | undefined
     try {
-      const tx: Tx = { run: (stmt, params = {}) => client.query(query(stmt, params)) }
+      const tx: Tx = {
+        run: (stmt, params = {}) => client.query(query(stmt, params)),
+        settleInDoubtBy: (id) => (xid = id),
+      }
       await client.query('BEGIN')
       const result = await fn(tx)
-      const xid = resolveInDoubt ? await currentXid(client) : undefined
       try {
         await client.query('COMMIT')
       } catch (e: unknown) {
@@ -249,14 +257,6 @@ function query(stmt: Statement, params: Params): pg.QueryConfig {
     return (params as Record<string, unknown>)[n] ?? null
   })
   return { name: stmt.name, text: stmt.text, values }
-}
-
-/** The transaction's id, assigning one if it has not written yet. */
-async function currentXid(client: pg.PoolClient): Promise<string> {
-  const { rows } = await client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid')
-  const xid = rows[0]?.xid
-  if (xid === undefined) throw new Error('pg_current_xact_id returned no row')
-  return xid
 }
 
 /** Turns a driver failure into a store error; the store's own errors pass through unchanged. */

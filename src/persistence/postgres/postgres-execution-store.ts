@@ -52,7 +52,7 @@ export class PostgresExecutionStore implements ExecutionStore {
     return this.#db.transaction(async (tx) => {
       await this.#checkFence(tx, req)
       for (const w of req.writes) await this.#applyRunWrite(tx, w)
-    }, true)
+    })
   }
 
   async getWorkflowExecution(req: {
@@ -77,7 +77,7 @@ export class PostgresExecutionStore implements ExecutionStore {
       await tx.run(this.#s.deleteHistory, params)
       await tx.run(this.#s.deleteVisibility, params)
       await tx.run(this.#s.deleteCurrent, params)
-    }, true)
+    })
   }
 
   async getCurrentExecution(req: {
@@ -102,10 +102,15 @@ export class PostgresExecutionStore implements ExecutionStore {
     return historyPage(rows as HistoryRow[], req.maxBatches)
   }
 
-  /** Inside the write's transaction: the shard is still held at the writer's range id. */
+  /**
+   * Inside the write's transaction: the shard is still held at the writer's range id. The same
+   * read names the transaction's id, for settling a COMMIT whose reply is lost.
+   */
   async #checkFence(tx: Tx, fence: ShardFence): Promise<void> {
     const { rows } = await tx.run(this.#s.shardRange, { shardId: fence.shardId })
-    const held = (rows[0] as { range_id: number } | undefined)?.range_id
+    const row = rows[0] as { range_id: number; xid: string } | undefined
+    if (row) tx.settleInDoubtBy(row.xid)
+    const held = row?.range_id
     if (held !== fence.rangeId) {
       throw new ShardOwnershipLostError(
         `shard ${fence.shardId} is at range ${held ?? 'none'}, not ${fence.rangeId}`,

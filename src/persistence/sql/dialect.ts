@@ -12,20 +12,23 @@ export interface SqlDialect {
    * by the old range id to commit; SQLite writers are serialised by its database lock anyway.
    */
   readonly shardReadLock: string
-  /** Whether several connections can write at once (PostgreSQL), or writes queue (SQLite). */
-  readonly supportsMultipleConnections: boolean
+  /**
+   * Extra column of that read naming the writing transaction (PostgreSQL: its xid), so a COMMIT
+   * whose reply is lost can be settled without another round trip to learn the id.
+   */
+  readonly shardReadTransactionId: string
 }
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   shardReadLock: '',
-  supportsMultipleConnections: false,
+  shardReadTransactionId: '',
 }
 
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
   shardReadLock: ' FOR SHARE',
-  supportsMultipleConnections: true,
+  shardReadTransactionId: ', pg_current_xact_id()::text AS xid',
 }
 
 /** A statement in PostgreSQL's form: `$n` placeholders, and the parameter name behind each. */
@@ -53,7 +56,7 @@ export function numberParameters(sql: string): NumberedStatement {
  * Rewrites `?` placeholders as `$1, $2, ...` in order, for SQL built by the visibility query
  * compiler (which binds every value and never writes a `?` of its own).
  */
-export function numberPositional(sql: string, first = 1): string {
-  let n = first
-  return sql.replace(/\?/g, () => `$${n++}`)
+export function numberPositional(sql: string): string {
+  let n = 0
+  return sql.replace(/\?/g, () => `$${++n}`)
 }

@@ -32,3 +32,12 @@ export function schemaMismatch(current: number, latest: number): SchemaVersionEr
       : `database schema version ${current} is newer than this build knows (${latest})`,
   )
 }
+
+/** Throws unless `list` numbers its steps 1, 2, 3, ... in order, without gaps. */
+export function checkMigrationList(list: readonly Migration[]): void {
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migration ${i} has version ${m.version}, want ${i + 1}`)
+    }
+  })
+}

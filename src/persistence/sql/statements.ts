@@ -49,7 +49,8 @@ export function statements(d: SqlDialect) {
           state = @state
         WHERE ${whereRun} AND db_version = @expected`,
       delete: `DELETE FROM executions WHERE ${whereRun} AND db_version = @expected`,
-      shardRange: `SELECT range_id FROM shards WHERE shard_id = @shardId${d.shardReadLock}`,
+      shardRange: `SELECT range_id${d.shardReadTransactionId} FROM shards
+        WHERE shard_id = @shardId${d.shardReadLock}`,
     },
 
     current: {

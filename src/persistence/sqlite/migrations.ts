@@ -7,9 +7,7 @@
  * Migrations are append-only: never edit one that has shipped; add the next version instead.
  */
 import type Database from 'better-sqlite3'
-import type { Migration, SchemaStatus } from '../sql/migration.js'
-
-export type { Migration, SchemaStatus }
+import { checkMigrationList, type Migration, type SchemaStatus } from '../sql/migration.js'
 
 /**
  * The schema, oldest first.
@@ -151,10 +149,7 @@ export const migrations: readonly Migration[] = [
  * then misread the schema.
  */
 export function migrate(db: Database.Database, list: readonly Migration[] = migrations): number[] {
-  list.forEach((m, i) => {
-    if (m.version !== i + 1)
-      throw new Error(`migration ${i} has version ${m.version}, want ${i + 1}`)
-  })
+  checkMigrationList(list)
   db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL PRIMARY KEY,
     description TEXT NOT NULL,
