@@ -15,10 +15,12 @@ import { ServiceError, UnimplementedError, ensureError } from '../common/errors.
 import { StoreUnavailableError } from '../persistence/errors.js'
 import { root } from '../common/proto.js'
 import { installFastDecompression } from './grpc-decompression.js'
+import type { TestServiceHandlers } from './handlers/test-service.js'
 import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from './rpc-types.js'
 import {
   healthServiceDefinition,
   operatorServiceDefinition,
+  testServiceDefinition,
   workflowServiceDefinition,
   type ReflectedServiceDefinition,
   type RpcMethod,
@@ -37,7 +39,11 @@ export interface GrpcServerOptions {
   port: number
   workflowService: WorkflowServiceHandlers
   operatorService: OperatorServiceHandlers
+  /** Temporal's TestService, for the time-skipping test server only. */
+  testService?: TestServiceHandlers
   logger: Logger
+  /** Sees every call once it is answered (metrics). Must not throw. */
+  observeCall?: CallObserver
   /** Largest request accepted, in bytes; default {@link DEFAULT_MAX_RECEIVE_MESSAGE_BYTES}. */
   maxReceiveMessageBytes?: number
   /**
@@ -55,6 +61,19 @@ export interface GrpcServer {
    * waits up to the grace period for them to finish, then closes all connections.
    */
   close(): Promise<void>
+}
+
+/**
+ * `rpc` is the proto method name, `namespace` the request's (empty when it has none), `code` the
+ * gRPC status answered (0 for OK) and `seconds` the handler's time.
+ */
+export type CallObserver = (rpc: string, namespace: string, code: number, seconds: number) => void
+
+/** What every call's wrapper shares. */
+interface Dispatch {
+  inFlight: Set<AbortController>
+  logger: Logger
+  observe: CallObserver | undefined
 }
 
 type UnaryImpl = (
@@ -80,6 +99,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     [workflowServiceDefinition(), opts.workflowService],
     [operatorServiceDefinition(), opts.operatorService],
   ]
+  if (opts.testService) services.push([testServiceDefinition(), opts.testService])
   for (const [service, handlers] of services) {
     // A handler under a name that is not an RPC would never run; fail at start instead.
     const known = new Set(service.methods.map((m) => m.key))
@@ -92,7 +112,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         throw new Error(`streaming RPC ${service.fullName}/${method.name} is not supported`)
       }
       const handler = handlers[method.key] as AnyHandler | undefined
-      impl[method.name] = unary(method, handler, inFlight, logger)
+      impl[method.name] = unary(method, handler, { inFlight, logger, observe: opts.observeCall })
     }
     server.addService(service.definition, impl)
   }
@@ -174,16 +194,23 @@ function callContext(
   }
 }
 
-function unary(
-  method: RpcMethod,
-  handler: AnyHandler | undefined,
-  inFlight: Set<AbortController>,
-  logger: Logger,
-): UnaryImpl {
+function unary(method: RpcMethod, handler: AnyHandler | undefined, d: Dispatch): UnaryImpl {
+  const { inFlight, logger, observe } = d
   return (call, callback) => {
     if (!handler) {
       callback(toGrpcError(new UnimplementedError(`unimplemented: ${method.name}`), method, logger))
       return
+    }
+    const started = performance.now()
+    const answered = (code: number): void => {
+      if (!observe) return
+      const namespace = (call.request as { namespace?: unknown } | null)?.namespace
+      observe(
+        method.name,
+        typeof namespace === 'string' ? namespace : '',
+        code,
+        (performance.now() - started) / 1000,
+      )
     }
     const { ctx, done } = callContext(call, method.name, inFlight)
     // Through a promise so that a handler throwing synchronously is caught like a rejection.
@@ -193,8 +220,13 @@ function unary(
         // Encoding here, not in grpc-js, so that a malformed response is logged with its RPC.
         const bytes = method.responseType.encode(response as object).finish()
         callback(null, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+        answered(grpc.status.OK)
       })
-      .catch((e: unknown) => callback(toGrpcError(e, method, logger)))
+      .catch((e: unknown) => {
+        const error = toGrpcError(e, method, logger)
+        callback(error)
+        answered(error.code ?? grpc.status.UNKNOWN)
+      })
       .finally(done)
   }
 }

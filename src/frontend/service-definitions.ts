@@ -41,6 +41,7 @@ const reflection = root as unknown as ReflectionRoot
 export const WORKFLOW_SERVICE = 'temporal.api.workflowservice.v1.WorkflowService'
 export const OPERATOR_SERVICE = 'temporal.api.operatorservice.v1.OperatorService'
 export const HEALTH_SERVICE = 'grpc.health.v1.Health'
+export const TEST_SERVICE = 'temporal.api.testservice.v1.TestService'
 
 /** One RPC of a reflected service, with what the server needs to dispatch it. */
 export interface RpcMethod {
@@ -146,6 +147,11 @@ export function workflowServiceDefinition(): ReflectedServiceDefinition {
 /** `temporal.api.operatorservice.v1.OperatorService`. */
 export function operatorServiceDefinition(): ReflectedServiceDefinition {
   return reflectedService(OPERATOR_SERVICE)
+}
+
+/** `temporal.api.testservice.v1.TestService`, served only by the time-skipping test server. */
+export function testServiceDefinition(): ReflectedServiceDefinition {
+  return reflectedService(TEST_SERVICE)
 }
 
 /** `grpc.health.v1.Health` (shipped in `@temporalio/proto`'s root). */

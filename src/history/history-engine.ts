@@ -43,6 +43,16 @@ export interface TaskSinks {
   removeTimers(keys: TimerTaskKey[]): void
 }
 
+/**
+ * Sees every committed run state and every wait for an update's outcome. The time-skipping test
+ * server uses it to know when no work is outstanding (src/server/time-skipper.ts). Must not throw.
+ */
+export interface HistoryObserver {
+  runCommitted(key: RunKey, data: MutableStateData): void
+  /** A client started (+1) or stopped (-1) waiting for an update to complete. */
+  outcomeWaiters(delta: 1 | -1): void
+}
+
 export interface HistoryEngineDeps {
   store: Store
   clock: Clock
@@ -61,6 +71,7 @@ export interface HistoryEngineDeps {
   namespaceRetentionMs?: (namespaceId: string) => number | undefined
   /** A namespace's custom search attributes (name to IndexedValueType), to index values by. */
   searchAttributeTypes?: (namespaceId: string) => ReadonlyMap<string, number> | undefined
+  observer?: HistoryObserver
 }
 
 interface CachedRun {
@@ -377,6 +388,7 @@ export class HistoryEngine {
       if (p.data.state === 'completed') {
         this.updates.abortRun(p.key, 'workflow execution already completed')
       }
+      this.deps.observer?.runCommitted(p.key, p.data)
       const waiting = this.waiters.get(runCacheKey(p.key))
       if (waiting) for (const wake of [...waiting]) wake()
     }

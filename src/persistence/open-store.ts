@@ -3,6 +3,7 @@
  * PostgreSQL store is loaded only when asked for, so an embedded start never pays for `pg`.
  */
 import { readFile } from 'node:fs/promises'
+import type { SqliteJournalMode, SqliteSynchronous } from './sqlite/sqlite-settings.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'
 
@@ -24,7 +25,8 @@ export type StoreConfig =
       kind: 'sqlite'
       /** In memory when undefined. */
       filename?: string | undefined
-      synchronous?: 'full' | 'normal'
+      synchronous?: SqliteSynchronous
+      journalMode?: SqliteJournalMode
     }
   | {
       kind: 'postgres'
@@ -39,7 +41,8 @@ export type StoreConfig =
 /** `migrate`: apply missing schema migrations (true), or refuse a schema that is behind. */
 export async function openStore(config: StoreConfig, migrate: boolean): Promise<Store> {
   if (config.kind === 'sqlite') {
-    return SqliteStore.open({ filename: config.filename, synchronous: config.synchronous, migrate })
+    const { filename, synchronous, journalMode } = config
+    return SqliteStore.open({ filename, synchronous, journalMode, migrate })
   }
   const { PostgresStore } = await import('./postgres/postgres-store.js')
   return PostgresStore.open({

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { pino, type Logger } from 'pino'
-import { RealClock, type Clock } from '../common/clock.js'
+import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
 import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../frontend/errors.js'
 import { startGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
@@ -14,6 +14,7 @@ import {
   createOperatorNamespaceHandlers,
 } from '../frontend/handlers/namespaces.js'
 import { createSystemHandlers } from '../frontend/handlers/system.js'
+import { createTestServiceHandlers } from '../frontend/handlers/test-service.js'
 import { createQueryHandlers } from '../frontend/handlers/queries.js'
 import { createTaskHandlers } from '../frontend/handlers/tasks.js'
 import { createWorkerHandlers } from '../frontend/handlers/workers.js'
@@ -33,6 +34,9 @@ import { openStore, type StoreConfig } from '../persistence/open-store.js'
 import type { Store } from '../persistence/store.js'
 import { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
 import { NamespaceDeleter } from '../worker/namespace-deleter.js'
+import type { DynamicSettings } from './dynamic-config.js'
+import type { MetricsEndpoint } from './metrics.js'
+import { TimeSkipper } from './time-skipper.js'
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -45,10 +49,26 @@ export interface ServerOptions {
   migrate?: boolean
   /** Namespaces to create at start besides `default`. */
   namespaces?: string[]
+  /**
+   * Custom search attributes (name to IndexedValueType) to register at start in `default` and
+   * in `namespaces`, as `temporal server start-dev --search-attribute` does.
+   */
+  searchAttributes?: ReadonlyMap<string, number>
+  /** Serve Prometheus metrics on `http://<host>:<port>/metrics` (port 0: a free one). */
+  metrics?: { host?: string; port: number }
+  /** Settings from Temporal's dynamic config keys (`--dynamic-config-value`). */
+  dynamicConfig?: DynamicSettings
   /** How long task polls wait before returning empty; default 60 s. */
   longPollMs?: number
   logger?: Logger
+  /** Ignored with `timeSkipping`, which brings its own virtual clock. */
   clock?: Clock
+  /**
+   * Serve Temporal's TestService and skip idle virtual time (`sundial-test-server`). Closed runs
+   * are then kept until deleted: retention timers would be skipped to and delete them under a
+   * test that still wants to read them.
+   */
+  timeSkipping?: { startUnlocked?: boolean }
   /**
    * Sees each WorkflowService call that succeeded, after it is answered: its RPC name
    * (`pollWorkflowTaskQueue`), request and response. For tests and tracing; must not throw.
@@ -61,6 +81,10 @@ export interface SundialServer {
   readonly address: string
   readonly port: number
   readonly store: Store
+  /** With `metrics`: the bound metrics port. */
+  readonly metricsPort?: number
+  /** With `timeSkipping`: the virtual clock's controller. */
+  readonly timeSkipper?: TimeSkipper
   stop(): Promise<void>
 }
 
@@ -69,13 +93,24 @@ const taskIdRange = 2 ** 32
 
 export async function createServer(opts: ServerOptions = {}): Promise<SundialServer> {
   const logger = opts.logger ?? pino({ level: 'info' })
-  const clock = opts.clock ?? new RealClock()
+  const virtualClock = opts.timeSkipping ? new VirtualClock() : undefined
+  const clock = virtualClock ?? opts.clock ?? new RealClock()
+  const dynamic = opts.dynamicConfig ?? {}
   const host = opts.host ?? '127.0.0.1'
   const storeConfig = opts.store ?? { kind: 'sqlite' }
   const store = await openStore(storeConfig, opts.migrate ?? true)
   let grpc: GrpcServer | undefined
   let timers: TimerQueue | undefined
   let deleter: NamespaceDeleter | undefined
+  let metrics: MetricsEndpoint | undefined
+  const skipper =
+    virtualClock &&
+    new TimeSkipper({
+      clock: virtualClock,
+      tasks: store.tasks,
+      logger,
+      startUnlocked: opts.timeSkipping?.startUnlocked,
+    })
   try {
     const namespaces = new NamespaceRegistry({ store: store.namespaces })
     await namespaces.ensureDefaults(opts.namespaces ?? [])
@@ -86,6 +121,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     })
     const { rangeId } = await store.cluster.acquireShard({ shardId: 1 })
     const searchAttributes = await SearchAttributeRegistry.load(store.visibility)
+    if (opts.searchAttributes?.size) {
+      for (const name of new Set(['default', ...(opts.namespaces ?? [])])) {
+        const ns = await namespaces.getByName(name)
+        await searchAttributes.register(ns.id, opts.searchAttributes)
+      }
+    }
     let taskSeq = 0
     const history = new HistoryEngine({
       store,
@@ -96,19 +137,22 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       shard: { shardId: 1, rangeId },
       searchAttributeTypes: (namespaceId) => searchAttributes.types(namespaceId),
       // Every namespace is cached (loaded below, and each register/update caches its result).
-      namespaceRetentionMs: (namespaceId) => namespaces.cachedById(namespaceId)?.retentionMs,
+      namespaceRetentionMs: (namespaceId) =>
+        skipper ? 0 : namespaces.cachedById(namespaceId)?.retentionMs,
+      observer: skipper,
     })
     const matching = new MatchingEngine({
       store,
       clock,
       logger,
-      longPollMs: opts.longPollMs ?? 60_000,
+      longPollMs: opts.longPollMs ?? dynamic.longPollMs ?? 60_000,
     })
     const timerQueue = new TimerQueue({
       store,
       clock,
       logger,
       execute: (task) => executeTimer(history, task),
+      onFired: skipper && (() => skipper.timerFired()),
     })
     timers = timerQueue
     history.setTaskSinks({
@@ -129,8 +173,17 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     deleter = namespaceDeleter
     namespaceDeleter.resume(allNamespaces)
 
-    const limits = { blobSizeLimit: DEFAULT_BLOB_SIZE_LIMIT_BYTES, historyLongPollMs: 20_000 }
+    const limits = {
+      blobSizeLimit: dynamic.blobSizeLimitBytes ?? DEFAULT_BLOB_SIZE_LIMIT_BYTES,
+      historyLongPollMs: dynamic.historyLongPollMs ?? 20_000,
+    }
+    const updates = { sync: dynamic.syncUpdate ?? true, async: dynamic.asyncUpdate ?? true }
     const visibility = { store: store.visibility, namespaces, searchAttributes }
+    if (opts.metrics) {
+      // Loaded on demand: prom-client costs start-up time that embedded servers need not pay.
+      const { startMetricsEndpoint } = await import('./metrics.js')
+      metrics = await startMetricsEndpoint(opts.metrics.host ?? host, opts.metrics.port)
+    }
     grpc = await startGrpcServer({
       host,
       port: opts.port ?? 7233,
@@ -146,10 +199,10 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
             registry: namespaces,
             // What workers may rely on in this namespace: updates are implemented, both waiting for
             // the result (sync) and returning once accepted (async).
-            capabilities: { syncUpdate: true, asyncUpdate: true },
+            capabilities: { syncUpdate: updates.sync, asyncUpdate: updates.async },
           }),
           ...createSystemHandlers({ persistenceStore: storeConfig.kind }),
-          ...createWorkflowHandlers({ history, namespaces, limits, searchAttributes }),
+          ...createWorkflowHandlers({ history, namespaces, limits, searchAttributes, updates }),
           ...createTaskHandlers({ history, matching, namespaces, limits }),
           ...createQueryHandlers({ history, matching, namespaces, limits }),
           ...createWorkerHandlers({ history, matching, namespaces }),
@@ -160,21 +213,29 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         ...createOperatorVisibilityHandlers(visibility),
         ...createOperatorNamespaceHandlers({ registry: namespaces, deleter: namespaceDeleter }),
       }),
+      testService: skipper && createTestServiceHandlers(skipper),
+      observeCall: metrics?.observeCall,
     })
     const server = grpc
     return {
       address: `${host}:${server.port}`,
       port: server.port,
       store,
+      timeSkipper: skipper,
+      metricsPort: metrics?.port,
       async stop() {
+        skipper?.stop()
         await server.close()
+        await metrics?.close()
         namespaceDeleter.stop()
         timerQueue.stop()
         await store.close()
       },
     }
   } catch (e: unknown) {
+    skipper?.stop()
     await grpc?.close()
+    await metrics?.close()
     deleter?.stop()
     timers?.stop()
     await store.close()

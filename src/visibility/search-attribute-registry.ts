@@ -5,8 +5,12 @@
  *
  * Another node's changes are not seen until restart (there is one node per SQLite file today).
  */
-import { InvalidArgumentError } from '../common/errors.js'
-import { predefinedType } from './search-attributes.js'
+import { AlreadyExistsError, InvalidArgumentError } from '../common/errors.js'
+import {
+  isReservedSearchAttributeName,
+  isValidSearchAttributeName,
+  predefinedType,
+} from './search-attributes.js'
 import type { pb } from '../common/proto.js'
 import type { SearchAttributeRecord, VisibilityStore } from '../persistence/store.js'
 import {
@@ -45,7 +49,36 @@ export class SearchAttributeRegistry {
     return all
   }
 
-  async add(namespaceId: string, attributes: ReadonlyMap<string, number>): Promise<void> {
+  /**
+   * Adds custom attributes (name to IndexedValueType) to a namespace, as AddSearchAttributes
+   * does: one already there with the same type is left alone. Throws InvalidArgumentError for a
+   * reserved or malformed name or an unknown type, AlreadyExistsError for a name registered with
+   * another type; nothing is added then.
+   */
+  async register(namespaceId: string, wanted: Iterable<[string, number]>): Promise<void> {
+    const existing = this.types(namespaceId)
+    const toAdd = new Map<string, number>()
+    for (const [name, type] of wanted) {
+      if (isReservedSearchAttributeName(name)) {
+        throw new InvalidArgumentError(`Search attribute ${name} is reserved by system.`)
+      }
+      if (!isValidSearchAttributeName(name)) {
+        throw new InvalidArgumentError(`Search attribute name ${name} is not valid.`)
+      }
+      if (typeName(type) === 'Unspecified') {
+        throw new InvalidArgumentError(`Unknown search attribute type: ${type}.`)
+      }
+      const had = existing.get(name)
+      if (had === type) continue
+      if (had !== undefined) {
+        throw new AlreadyExistsError(`Search attribute ${name} already exists.`)
+      }
+      toAdd.set(name, type)
+    }
+    if (toAdd.size > 0) await this.add(namespaceId, toAdd)
+  }
+
+  private async add(namespaceId: string, attributes: ReadonlyMap<string, number>): Promise<void> {
     const records: SearchAttributeRecord[] = [...attributes].map(([name, type]) => ({
       namespaceId,
       name,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
 import { Client, Connection } from '@temporalio/client'
 import {
   DefaultLogger,
@@ -17,9 +18,12 @@ import {
   Worker,
   bundleWorkflowCode,
 } from '@temporalio/worker'
+import { api } from '../../src/common/proto.js'
 import { spawnSundial, startSundial } from './cli-process.js'
 import * as activities from './hello-activities.js'
 import type * as workflows from './hello-workflows.js'
+
+const { IndexedValueType } = api.enums.v1
 
 // The SDK's core logs every connection retry; only warnings matter here.
 Runtime.install({ logger: new DefaultLogger('WARN') })
@@ -137,4 +141,130 @@ test('start-dev names the SQLite file it cannot open', { timeout: 30_000 }, asyn
   const cli = spawnCli(['--port', '0', '--db-filename', dbFilename])
   assert.equal(await cli.exit, 1)
   assert.match(cli.out.stderr, /could not start the server: cannot use SQLite file .*no-such-dir/)
+})
+
+test(
+  'start-dev honours the Temporal flags the SDK and users pass',
+  { timeout: 60_000 },
+  async () => {
+    const dbFilename = join(dir, 'flags.db')
+    const server = await startDev([
+      '--port',
+      '0',
+      '--db-filename',
+      dbFilename,
+      '--namespace',
+      'orders',
+      '--search-attribute',
+      'CustomerId=Keyword',
+      '--search-attribute',
+      'Amount=double',
+      '--dynamic-config-value',
+      'limit.blobSize.error=2048',
+      '--dynamic-config-value',
+      'frontend.enableUpdateWorkflowExecutionAsyncAccepted=false',
+      '--dynamic-config-value',
+      'some.unknown.key="ignored"',
+      '--sqlite-pragma',
+      'journal_mode=delete',
+      '--sqlite-pragma',
+      'synchronous=normal',
+      '--log-format',
+      'json',
+      '--log-level',
+      'debug',
+      '--headless',
+      '--ui-port',
+      '0',
+      '--http-port',
+      '0',
+    ])
+    const connection = await Connection.connect({ address: server.address })
+    try {
+      // Search attributes are registered in every namespace the command names.
+      for (const namespace of ['default', 'orders']) {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({
+          namespace,
+        })
+        assert.deepEqual(
+          { ...customAttributes },
+          {
+            CustomerId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            Amount: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+          },
+        )
+      }
+      // limit.blobSize.error: a 4 KB input is refused as Temporal refuses blobs over the limit.
+      const client = new Client({ connection })
+      await assert.rejects(
+        client.workflow.start('anything', {
+          taskQueue: 'nowhere',
+          workflowId: 'too-big',
+          args: ['x'.repeat(4096)],
+        }),
+        (e: Error) => /Blob data size exceeds limit/.test(String(e.cause)),
+      )
+      // frontend.enableUpdateWorkflowExecutionAsyncAccepted=false: reported and enforced.
+      const ns = await connection.workflowService.describeNamespace({ namespace: 'default' })
+      assert.equal(ns.namespaceInfo?.capabilities?.asyncUpdate, false)
+      assert.equal(ns.namespaceInfo?.capabilities?.syncUpdate, true)
+    } finally {
+      await connection.close()
+    }
+
+    // The metrics endpoint counts the calls above.
+    const metricsLine = server.out.stdout.split('\n').find((l) => l.startsWith('Metrics: '))
+    const url = metricsLine?.slice('Metrics: '.length) ?? ''
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
+    const metrics = await (await fetch(url)).text()
+    assert.match(
+      metrics,
+      /service_requests\{operation="ListSearchAttributes",namespace="orders"\} 1/,
+    )
+    assert.match(
+      metrics,
+      /service_errors\{operation="StartWorkflowExecution",namespace="default",status_code="3"\} 1/,
+    )
+    assert.match(metrics, /process_cpu_seconds_total/)
+
+    server.child.kill('SIGTERM')
+    assert.equal(await server.exit, 0)
+    // --log-format json: one JSON object per stderr line; the unknown key is logged at debug.
+    const logs = server.out.stderr
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { msg: string; key?: string })
+    assert.ok(logs.some((l) => l.key === 'some.unknown.key' && /not used by Sundial/.test(l.msg)))
+    // --sqlite-pragma reached the file.
+    const db = new Database(dbFilename, { readonly: true })
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'delete', 'not WAL, the default')
+    } finally {
+      db.close()
+    }
+  },
+)
+
+test('start-dev refuses bad dynamic config, search attributes and pragmas', async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ['--dynamic-config-value', 'limit.blobSize.error="big"'],
+      /limit\.blobSize\.error must be a positive integer/,
+    ],
+    [['--dynamic-config-value', 'novalue'], /"novalue" is not KEY=VALUE/],
+    [['--search-attribute', 'CustomerId=Money'], /"Money" is not a search attribute type/],
+    [
+      ['--search-attribute', 'WorkflowId=Keyword'],
+      /Search attribute WorkflowId is reserved by system/,
+    ],
+    [['--sqlite-pragma', 'cache_size=10'], /"cache_size" is not a supported pragma/],
+    [['--log-format', 'xml'], /argument 'xml' is invalid/],
+  ]
+  await Promise.all(
+    cases.map(async ([args, message]) => {
+      const cli = spawnCli(['--port', '0', ...args])
+      assert.equal(await cli.exit, 1, args.join(' '))
+      assert.match(cli.out.stderr, message)
+    }),
+  )
 })

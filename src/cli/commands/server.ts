@@ -7,24 +7,51 @@ import { resolve } from 'node:path'
 import { format } from 'node:util'
 import * as grpc from '@grpc/grpc-js'
 import { Command, Option } from 'commander'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { StoreUnavailableError } from '../../persistence/errors.js'
 import { describeStore, type StoreConfig } from '../../persistence/open-store.js'
 import type { Store } from '../../persistence/store.js'
 import { LOG_LEVELS, type LogLevel } from '../../server/log-levels.js'
 import { createServer, type SundialServer } from '../../server/server.js'
+import {
+  DynamicConfigError,
+  parseDynamicConfig,
+  type DynamicSettings,
+} from '../../server/dynamic-config.js'
+import {
+  SQLITE_SYNCHRONOUS,
+  type SqliteSynchronous,
+} from '../../persistence/sqlite/sqlite-settings.js'
 import { loadConfig } from '../load-config.js'
-import { collectNamespace, formatAddress, parsePort } from '../options.js'
+import { createLogger, LOG_FORMATS, type LogFormat } from '../logger.js'
+import {
+  collect,
+  collectNamespace,
+  collectSearchAttribute,
+  collectSqlitePragma,
+  formatAddress,
+  parsePort,
+  type SqlitePragmaFlags,
+} from '../options.js'
+import { stopOnSignals } from '../stop-on-signals.js'
 
-/** start-dev's flags. */
+/** start-dev's flags, named as `temporal server start-dev` names them. */
 interface StartDevFlags {
   ip: string
   port: number
   dbFilename?: string
   namespace: string[]
+  httpPort?: number
+  metricsPort?: number
+  uiPort?: number
+  uiIp?: string
   headless?: boolean
+  logFormat: LogFormat
   logLevel: string
-  sqliteSynchronous: 'full' | 'normal'
+  dynamicConfigValue: string[]
+  searchAttribute: Map<string, number>
+  sqlitePragma: SqlitePragmaFlags
+  sqliteSynchronous?: SqliteSynchronous
 }
 
 /** What both start commands run with. */
@@ -34,7 +61,12 @@ interface RunOptions {
   store: StoreConfig
   namespace: string[]
   logLevel: string
+  logFormat: LogFormat
   migrate: boolean
+  searchAttributes?: ReadonlyMap<string, number>
+  dynamicConfig?: string[]
+  /** Serve /metrics on this port (0: a free one); none when undefined. */
+  metricsPort?: number
 }
 
 export function serverCommand(): Command {
@@ -52,19 +84,53 @@ export function serverCommand(): Command {
       [],
     )
     .option(
-      '--headless',
-      'do not serve the Web UI (there is none yet; accepted for Temporal CLI compatibility)',
+      '--search-attribute <key=type>',
+      'custom search attribute to register in the namespaces above (repeatable): Text, Keyword, Int, Double, Bool, Datetime or KeywordList',
+      collectSearchAttribute,
+      new Map<string, number>(),
+    )
+    .option(
+      '--dynamic-config-value <key=json>',
+      'Temporal dynamic config value (repeatable); keys Sundial has no use for are ignored',
+      collect,
+      [],
+    )
+    .option(
+      '--metrics-port <port>',
+      'port of the Prometheus /metrics endpoint (default: a free one)',
+      parsePort,
+    )
+    .option(
+      '--sqlite-pragma <pragma=value>',
+      'SQLite pragma (repeatable): synchronous=off|normal|full|extra, journal_mode=wal|delete|truncate|persist|memory',
+      collectSqlitePragma,
+      {},
     )
     .addOption(
-      new Option('--log-level <level>', 'server log level, written to stderr')
-        .choices(LOG_LEVELS)
+      new Option('--sqlite-synchronous <mode>', 'same as --sqlite-pragma synchronous=<mode>')
+        .choices(SQLITE_SYNCHRONOUS)
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'server log format, on stderr')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'server log level')
+        .choices([...LOG_LEVELS, 'never'])
         .default('warn'),
     )
-    .addOption(
-      new Option('--sqlite-synchronous <mode>', 'SQLite synchronous mode; full survives power loss')
-        .choices(['full', 'normal'])
-        .default('full'),
+    // The HTTP API and the Web UI are not built yet (the next issue). Their flags are accepted so
+    // that scripts and the SDK's test environment, which pass them, work unchanged.
+    .option(
+      '--http-port <port>',
+      'HTTP API port (accepted; the HTTP API is not built yet)',
+      parsePort,
     )
+    .option('--ui-port <port>', 'Web UI port (accepted; the Web UI is not built yet)', parsePort)
+    .option('--ui-ip <address>', 'Web UI interface (accepted; the Web UI is not built yet)')
+    .option('--headless', 'do not serve the Web UI')
     .action((flags: StartDevFlags) =>
       run({
         ip: flags.ip,
@@ -72,11 +138,16 @@ export function serverCommand(): Command {
         store: {
           kind: 'sqlite',
           filename: flags.dbFilename ? resolve(flags.dbFilename) : undefined,
-          synchronous: flags.sqliteSynchronous,
+          synchronous: flags.sqlitePragma.synchronous ?? flags.sqliteSynchronous ?? 'full',
+          journalMode: flags.sqlitePragma.journalMode,
         },
         namespace: flags.namespace,
         logLevel: flags.logLevel,
+        logFormat: flags.logFormat,
         migrate: true,
+        searchAttributes: flags.searchAttribute,
+        dynamicConfig: flags.dynamicConfigValue,
+        metricsPort: flags.metricsPort ?? 0,
       }),
     )
   server
@@ -90,11 +161,17 @@ export function serverCommand(): Command {
       '--migrate',
       'apply schema migrations at start (SUNDIAL_DB_MIGRATE); otherwise run `sundial db migrate`',
     )
+    .option('--metrics-port <port>', 'port of the Prometheus /metrics endpoint', parsePort)
     .addOption(
       new Option(
         '--log-level <level>',
         'log level, on stderr (SUNDIAL_LOG_LEVEL; default info)',
       ).choices(LOG_LEVELS),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format, on stderr')
+        .choices(LOG_FORMATS)
+        .default('json'),
     )
     .action(start)
   return server
@@ -103,6 +180,8 @@ export function serverCommand(): Command {
 interface StartOptions {
   config?: string
   migrate?: boolean
+  metricsPort?: number
+  logFormat: LogFormat
   ip?: string
   port?: number
   db?: string
@@ -124,16 +203,29 @@ async function start(opts: StartOptions): Promise<void> {
     store: config.store,
     namespace: config.namespaces,
     logLevel: config.logLevel,
+    logFormat: opts.logFormat,
+    metricsPort: opts.metricsPort,
     // A database in memory starts empty every time: there is no separate step to run.
     migrate: config.migrate || inMemory,
   })
 }
 
 async function run(opts: RunOptions): Promise<void> {
-  // stdout carries only the lines below, for people and scripts; logs go to stderr. Synchronous
-  // so that nothing logged just before process.exit is lost.
-  const logger = pino({ level: opts.logLevel }, pino.destination({ dest: 2, sync: true }))
+  // stdout carries only the banner below, for people and scripts; logs go to stderr.
+  const logger = await createLogger(opts.logLevel, opts.logFormat)
   routeGrpcLogs(logger)
+  let dynamicConfig: DynamicSettings
+  try {
+    const parsed = parseDynamicConfig(opts.dynamicConfig ?? [])
+    dynamicConfig = parsed.settings
+    for (const key of parsed.ignored) {
+      logger.debug({ key }, 'dynamic config key not used by Sundial; ignored')
+    }
+  } catch (e: unknown) {
+    if (!(e instanceof DynamicConfigError)) throw e
+    console.error(`sundial: --dynamic-config-value: ${e.message}`)
+    process.exit(1)
+  }
   let server: SundialServer
   try {
     server = await createServer({
@@ -141,6 +233,9 @@ async function run(opts: RunOptions): Promise<void> {
       port: opts.port,
       store: opts.store,
       namespaces: opts.namespace,
+      searchAttributes: opts.searchAttributes,
+      dynamicConfig,
+      metrics: opts.metricsPort === undefined ? undefined : { port: opts.metricsPort },
       migrate: opts.migrate,
       logger,
     })
@@ -148,32 +243,15 @@ async function run(opts: RunOptions): Promise<void> {
     console.error(`sundial: could not start the server: ${startFailure(e, opts)}`)
     process.exit(1)
   }
+  stopOnSignals(server)
   const namespaces = await namespaceNames(server.store)
-  let stopping = false
-  const stop = (): void => {
-    if (stopping) {
-      // A second Ctrl-C is the way out if a clean stop hangs.
-      console.error('sundial: stopping without waiting for the server')
-      process.exit(1)
-    }
-    stopping = true
-    server.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(
-          `sundial: error while stopping: ${e instanceof Error ? e.message : String(e)}`,
-        )
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
-
   // The server's own `address` does not bracket IPv6 literals (`:::7233`).
   console.log(`Sundial server listening on ${formatAddress(opts.ip, server.port)}`)
   console.log(`Store: ${storeLine(opts.store)}`)
   console.log(`Namespaces: ${namespaces.join(', ')}`)
+  if (server.metricsPort !== undefined) {
+    console.log(`Metrics: http://${formatAddress(opts.ip, server.metricsPort)}/metrics`)
+  }
 }
 
 /**

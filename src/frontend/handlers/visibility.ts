@@ -4,7 +4,7 @@
  * OperatorService's Add/Remove/ListSearchAttributes (operator_handler.go, SQL visibility: custom
  * attributes belong to a namespace).
  */
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../common/errors.js'
+import { InvalidArgumentError, NotFoundError } from '../../common/errors.js'
 import { api, long, type pb, type temporal } from '../../common/proto.js'
 import { durationFromMs, msFromTimestamp, timestampFromMs } from '../../common/time.js'
 import type { VisibilityRecord, VisibilityStore } from '../../persistence/store.js'
@@ -12,7 +12,6 @@ import {
   executionStatusName,
   INDEXED_VALUE_TYPES,
   isReservedSearchAttributeName,
-  isValidSearchAttributeName,
   SYSTEM_SEARCH_ATTRIBUTES,
 } from '../../visibility/search-attributes.js'
 import type { SearchAttributeRegistry } from '../../visibility/search-attribute-registry.js'
@@ -121,26 +120,7 @@ export function createOperatorVisibilityHandlers(
       }
       if (!req.namespace) throw errNamespaceNotSet
       const ns = await namespaces.getByName(req.namespace)
-      const existing = searchAttributes.types(ns.id)
-      const toAdd = new Map<string, number>()
-      for (const [name, type] of wanted) {
-        if (isReservedSearchAttributeName(name)) {
-          throw new InvalidArgumentError(`Search attribute ${name} is reserved by system.`)
-        }
-        if (!isValidSearchAttributeName(name)) {
-          throw new InvalidArgumentError(`Search attribute name ${name} is not valid.`)
-        }
-        if (typeName(type) === 'Unspecified') {
-          throw new InvalidArgumentError(`Unknown search attribute type: ${type}.`)
-        }
-        const had = existing.get(name)
-        if (had === type) continue
-        if (had !== undefined) {
-          throw new AlreadyExistsError(`Search attribute ${name} already exists.`)
-        }
-        toAdd.set(name, type)
-      }
-      if (toAdd.size > 0) await searchAttributes.add(ns.id, toAdd)
+      await searchAttributes.register(ns.id, wanted)
       return {}
     },
 

@@ -5,6 +5,7 @@
 import {
   InvalidArgumentError,
   MultiOperationExecutionError,
+  PermissionDeniedError,
   ServiceError,
 } from '../../common/errors.js'
 import type { pb } from '../../common/proto.js'
@@ -19,6 +20,7 @@ import * as signalWithStartWorkflowExecution from '../../history/api/signal-with
 import * as signalWorkflowExecution from '../../history/api/signal-workflow-execution.js'
 import * as startWorkflowExecution from '../../history/api/start-workflow-execution.js'
 import * as updateWorkflowExecution from '../../history/api/update-workflow-execution.js'
+import { UpdateStage } from '../../history/update-registry.js'
 import * as terminateWorkflowExecution from '../../history/api/terminate-workflow-execution.js'
 import { isValidCronSchedule } from '../../history/cron.js'
 import type { HistoryEngine } from '../../history/history-engine.js'
@@ -39,9 +41,36 @@ export interface WorkflowHandlersDeps {
   limits: FrontendLimits
   /** Checks search attributes given at start; unchecked without it. */
   searchAttributes?: SearchAttributeRegistry
+  /** Which update modes are enabled (dynamic config); both by default, as in Temporal. */
+  updates?: UpdateModes
+}
+
+export interface UpdateModes {
+  /** `frontend.enableUpdateWorkflowExecution`: updates at all. */
+  sync: boolean
+  /** `frontend.enableUpdateWorkflowExecutionAsyncAccepted`: waiting only for acceptance. */
+  async: boolean
 }
 
 const maxIdLength = 1000
+
+/**
+ * Refuses an update mode switched off by dynamic config, with Temporal's words
+ * (workflow_handler.go, errUpdateWorkflowExecutionAPINotAllowed and ...AsyncAcceptedNotAllowed).
+ */
+function checkUpdateMode(stage: number | null | undefined, modes: UpdateModes | undefined): void {
+  if (!modes) return
+  if (!modes.sync) {
+    throw new PermissionDeniedError(
+      'UpdateWorkflowExecution operation is disabled on this namespace.',
+    )
+  }
+  if (stage === UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED && !modes.async) {
+    throw new PermissionDeniedError(
+      'UpdateWorkflowExecution issued asynchronously and waiting on update accepted is disabled on this namespace.',
+    )
+  }
+}
 
 export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServiceHandlers {
   const { history, limits } = deps
@@ -107,6 +136,7 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
       if (!req.request.input?.name)
         throw new InvalidArgumentError('Update name is not set on request.')
       checkBlobSize(payloadsSize(req.request.input.args), limits.blobSizeLimit)
+      checkUpdateMode(req.waitPolicy?.lifecycleStage, deps.updates)
       return updateWorkflowExecution.invoke(history, ns, req, {
         signal: ctx.signal,
         longPollMs: longPollFor(ctx.deadline, limits.historyLongPollMs),
@@ -146,6 +176,7 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
         throw new InvalidArgumentError('Update ID is not set on request.')
       if (!update.request.input?.name)
         throw new InvalidArgumentError('Update name is not set on request.')
+      checkUpdateMode(update.waitPolicy?.lifecycleStage, deps.updates)
       const operation = async <T>(index: number, run: () => Promise<T>): Promise<T> => {
         try {
           return await run()

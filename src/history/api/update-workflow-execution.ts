@@ -11,7 +11,7 @@ import type { RunKey } from '../../persistence/store.js'
 import type { HistoryEngine } from '../history-engine.js'
 import type { MutableStateData } from '../mutable-state/state.js'
 import { scheduleWorkflowTask } from '../mutable-state/workflow-tasks.js'
-import { UpdateStage, type UpdateOutcome } from '../update-registry.js'
+import { UpdateStage, type UpdateEntry, type UpdateOutcome } from '../update-registry.js'
 import { checkRunning } from './task-checks.js'
 
 type Request = temporal.api.workflowservice.v1.IUpdateWorkflowExecutionRequest
@@ -59,12 +59,7 @@ export async function invoke(
   }
   const stage =
     req.waitPolicy?.lifecycleStage || UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED
-  const { signal, dispose } = deadlineSignal(engine.clock, wait.longPollMs, wait.signal)
-  try {
-    await engine.updates.waitFor(entry, stage, signal)
-  } finally {
-    dispose()
-  }
+  await waitForStage(engine, entry, stage, wait)
   return { updateRef: ref(key, updateId), stage: entry.stage, outcome: entry.outcome ?? null }
 }
 
@@ -86,13 +81,26 @@ export async function poll(
   const stage =
     req.waitPolicy?.lifecycleStage ||
     UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
+  await waitForStage(engine, entry, stage, wait)
+  return { updateRef: ref(key, updateId), stage: entry.stage, outcome: entry.outcome ?? null }
+}
+
+/** Waits until the update reaches `stage` or the long poll ends. */
+async function waitForStage(
+  engine: HistoryEngine,
+  entry: UpdateEntry,
+  stage: UpdateStage,
+  wait: Wait,
+): Promise<void> {
   const { signal, dispose } = deadlineSignal(engine.clock, wait.longPollMs, wait.signal)
+  const forOutcome = stage === UpdateStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
+  if (forOutcome) engine.deps.observer?.outcomeWaiters(1)
   try {
     await engine.updates.waitFor(entry, stage, signal)
   } finally {
+    if (forOutcome) engine.deps.observer?.outcomeWaiters(-1)
     dispose()
   }
-  return { updateRef: ref(key, updateId), stage: entry.stage, outcome: entry.outcome ?? null }
 }
 
 /** An update already in history: completed (with its outcome) or accepted. */

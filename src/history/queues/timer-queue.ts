@@ -15,6 +15,8 @@ export interface TimerQueueDeps {
   clock: Clock
   logger: Logger
   execute(task: TimerTask): Promise<void>
+  /** Told after each timer ran, or failed and was rescheduled (time skipping listens). */
+  onFired?(): void
   /** How far ahead rows are kept in memory. */
   lookaheadMs?: number
 }
@@ -142,6 +144,8 @@ export class TimerQueue {
       this.deps.logger.warn({ err: ensureError(e), timer: t }, 'timer task failed; retrying')
       // Retry the same row later; it stays in `known` so loads do not add it twice.
       this.deps.clock.schedule(this.deps.clock.now() + retryDelayMs, () => void this.fire(t))
+    } finally {
+      this.deps.onFired?.()
     }
   }
 }

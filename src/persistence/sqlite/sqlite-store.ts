@@ -12,6 +12,7 @@ import { toStoreError } from './settle.js'
 import { SqliteClusterStore } from './sqlite-cluster-store.js'
 import { SqliteExecutionStore } from './sqlite-execution-store.js'
 import { SqliteNamespaceStore } from './sqlite-namespace-store.js'
+import type { SqliteJournalMode, SqliteSynchronous } from './sqlite-settings.js'
 import { SqliteTaskStore } from './sqlite-task-store.js'
 import { SqliteVisibilityStore } from './sqlite-visibility-store.js'
 
@@ -23,7 +24,12 @@ export interface SqliteStoreOptions {
    * loss. `'normal'` syncs only at checkpoints: the last commits may be lost on power loss (not
    * on a process crash), but the database is never corrupted.
    */
-  synchronous?: 'full' | 'normal'
+  synchronous?: SqliteSynchronous
+  /**
+   * The file's journal mode; default `wal` (readers proceed during a write, one fsync per
+   * commit). Ignored in memory. `--sqlite-pragma journal_mode=...` sets it.
+   */
+  journalMode?: SqliteJournalMode
   /**
    * Apply missing schema migrations on open (the default). When false, a database whose schema
    * is behind this build is refused with SchemaVersionError, for deployments that migrate as a
@@ -83,9 +89,9 @@ export class SqliteStore implements Store {
       if (filename !== ':memory:') {
         // WAL lets readers proceed during a write and needs one fsync per commit instead of
         // two; it is a property of the file, so this also converts files made elsewhere.
-        db.pragma('journal_mode = WAL')
+        db.pragma(`journal_mode = ${(opts.journalMode ?? 'wal').toUpperCase()}`)
       }
-      db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+      db.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`)
       const applied = opts.migrate === false ? checkSchema(db) : migrate(db)
       return new SqliteStore(db, opts, applied)
     } catch (e: unknown) {

@@ -1,0 +1,102 @@
+/**
+ * Temporal's dynamic config keys, as `--dynamic-config-value KEY=JSON` passes them (the SDK's
+ * test environments pass several). The keys Sundial has a setting for are honoured; keys that
+ * describe what Sundial always does are accepted quietly; any other key is reported back so the
+ * caller can log it at debug level and carry on, as Temporal ignores keys it does not know.
+ */
+import { parseDuration } from '../common/duration.js'
+
+/** What dynamic config can change in a Sundial server. */
+export interface DynamicSettings {
+  /** `limit.blobSize.error`: the largest payload blob accepted, in bytes. */
+  blobSizeLimitBytes?: number
+  /** `matching.longPollExpirationInterval`: how long task polls wait. */
+  longPollMs?: number
+  /** `history.longPollExpirationInterval`: how long history long polls wait. */
+  historyLongPollMs?: number
+  /** `frontend.enableUpdateWorkflowExecution`: updates waiting for their outcome. */
+  syncUpdate?: boolean
+  /** `frontend.enableUpdateWorkflowExecutionAsyncAccepted`: updates answered once accepted. */
+  asyncUpdate?: boolean
+}
+
+export class DynamicConfigError extends Error {}
+
+type Apply = (value: unknown, key: string, into: DynamicSettings) => void
+
+const HONOURED: Readonly<Record<string, Apply>> = {
+  'limit.blobSize.error': (v, k, into) => (into.blobSizeLimitBytes = positiveInteger(v, k)),
+  'matching.longPollExpirationInterval': (v, k, into) => (into.longPollMs = duration(v, k)),
+  'history.longPollExpirationInterval': (v, k, into) => (into.historyLongPollMs = duration(v, k)),
+  'frontend.enableUpdateWorkflowExecution': (v, k, into) => (into.syncUpdate = boolean(v, k)),
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': (v, k, into) =>
+    (into.asyncUpdate = boolean(v, k)),
+}
+
+/** Keys whose usual values describe Sundial as it is; nothing to change. */
+const ALREADY_SO = new Set([
+  // Sundial never calls home for a version check.
+  'frontend.enableServerVersionCheck',
+  // Search attributes and endpoints are read from one in-process cache, fresh on every write.
+  'system.forceSearchAttributesCacheRefreshOnRead',
+  'system.forceNexusEndpointRefreshOnRead',
+  // No persistence rate limits to lift.
+  'frontend.persistenceMaxQPS',
+  'history.persistenceMaxQPS',
+  'matching.persistenceMaxQPS',
+])
+
+/**
+ * Parses `KEY=JSON` pairs (a value that is not JSON is taken as a string, as Temporal's CLI
+ * does) into settings. Throws DynamicConfigError for a malformed pair or a bad value of a key
+ * Sundial honours; returns the keys it does not use.
+ */
+export function parseDynamicConfig(pairs: readonly string[]): {
+  settings: DynamicSettings
+  ignored: string[]
+} {
+  const settings: DynamicSettings = {}
+  const ignored: string[] = []
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=')
+    const key = eq > 0 ? pair.slice(0, eq).trim() : ''
+    if (!key) throw new DynamicConfigError(`"${pair}" is not KEY=VALUE`)
+    const value = jsonOrString(pair.slice(eq + 1))
+    const apply = HONOURED[key]
+    if (apply) apply(value, key, settings)
+    else if (!ALREADY_SO.has(key)) ignored.push(key)
+  }
+  return { settings, ignored }
+}
+
+function jsonOrString(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+function positiveInteger(v: unknown, key: string): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v
+  throw new DynamicConfigError(`${key} must be a positive integer, not ${JSON.stringify(v)}`)
+}
+
+function boolean(v: unknown, key: string): boolean {
+  if (typeof v === 'boolean') return v
+  throw new DynamicConfigError(`${key} must be true or false, not ${JSON.stringify(v)}`)
+}
+
+/** A Go duration string, or a number of seconds (how Temporal reads numeric durations). */
+function duration(v: unknown, key: string): number {
+  const ms =
+    typeof v === 'number' && v >= 0
+      ? v * 1000
+      : typeof v === 'string'
+        ? parseDuration(v)
+        : undefined
+  if (ms !== undefined && ms > 0) return ms
+  throw new DynamicConfigError(
+    `${key} must be a duration such as "30s" or a number of seconds, not ${JSON.stringify(v)}`,
+  )
+}

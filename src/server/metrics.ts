@@ -1,0 +1,79 @@
+/**
+ * Prometheus metrics on `http://<host>:<port>/metrics`, as Temporal's server exposes them: the
+ * frontend's `service_requests`, `service_errors` and `service_latency` per operation and
+ * namespace, plus the Node.js process metrics. Loaded only when a metrics port is configured.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { CallObserver } from '../frontend/grpc-server.js'
+
+export interface MetricsEndpoint {
+  /** The bound port (the real one when 0 was asked for). */
+  readonly port: number
+  /** Records one answered gRPC call. */
+  readonly observeCall: CallObserver
+  close(): Promise<void>
+}
+
+/** Latency buckets in seconds: sub-millisecond answers up to long polls. */
+const LATENCY_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+]
+
+export async function startMetricsEndpoint(host: string, port: number): Promise<MetricsEndpoint> {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const labelNames = ['operation', 'namespace'] as const
+  const requests = new Counter({
+    name: 'service_requests',
+    help: 'gRPC requests answered, by operation and namespace',
+    labelNames,
+    registers: [registry],
+  })
+  const errors = new Counter({
+    name: 'service_errors',
+    help: 'gRPC requests answered with an error, by operation, namespace and status code',
+    labelNames: [...labelNames, 'status_code'],
+    registers: [registry],
+  })
+  const latency = new Histogram({
+    name: 'service_latency',
+    help: 'Time to answer a gRPC request, in seconds (long polls included)',
+    labelNames,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  })
+
+  const server = createHttpServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n')
+      return
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (e: unknown) => res.writeHead(500).end(String(e)),
+    )
+  })
+  const bound = await listen(server, host, port)
+  return {
+    port: bound,
+    observeCall(operation, namespace, code, seconds) {
+      const labels = { operation, namespace }
+      requests.inc(labels)
+      latency.observe(labels, seconds)
+      if (code !== 0) errors.inc({ ...labels, status_code: String(code) })
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      const address = server.address()
+      resolve(typeof address === 'object' && address ? address.port : port)
+    })
+  })
+}
