@@ -14,10 +14,19 @@ import { rawPlotSvg, round, table } from './report.js'
 import { runSdk } from './sdk-driver.js'
 import { measureVisibility } from './visibility.js'
 import { killAllServers, startServerProcess } from './server-process.js'
+import { measureStartDev } from './startup.js'
 
 const quick = process.argv.includes('--quick')
 const cfg = quick
-  ? { levels: [10, 50], warmupMs: 1000, measureMs: 8000, sdkCount: 300, sdkSeq: 50, ceilMs: 1500 }
+  ? {
+      levels: [10, 50],
+      warmupMs: 1000,
+      measureMs: 8000,
+      sdkCount: 300,
+      sdkSeq: 50,
+      ceilMs: 1500,
+      startDevSamples: 3,
+    }
   : {
       levels: [1, 10, 50, 200],
       warmupMs: 2000,
@@ -25,6 +34,7 @@ const cfg = quick
       sdkCount: 2000,
       sdkSeq: 200,
       ceilMs: 2000,
+      startDevSamples: 7,
     }
 const SDK_CONCURRENCY = 50
 /** How long the server sits idle before its idle RSS is read. */
@@ -58,6 +68,9 @@ async function main(): Promise<void> {
     log(`ceilings: bare gRPC unary at ${c} in flight ...`)
     grpcPerS[c] = await grpcCeiling(c, cfg.ceilMs)
   }
+
+  log(`start-dev in memory: ${cfg.startDevSamples} starts, then idle RSS ...`)
+  const startDev = await measureStartDev(cfg.startDevSamples, IDLE_SETTLE_MS)
 
   const tmp = mkdtempSync(join(tmpdir(), 'sundial-bench-'))
   const server = await startServerProcess(join(tmp, 'bench.db'))
@@ -126,6 +139,9 @@ async function main(): Promise<void> {
       raw_rpcs_per_wf: round(best.rpcsPerWorkflow, 2),
       raw_rpc_ceiling_ratio: round((best.rpcsPerWorkflow * best.wfPerS) / grpcAtBest, 3),
       startup_ms: round(server.startupMs, 0),
+      start_dev_startup_p50_ms: round(startDev.startupMs.p50, 0),
+      start_dev_startup_max_ms: round(startDev.startupMs.max, 0),
+      start_dev_idle_rss_mb: round(startDev.idleRssMb),
       idle_rss_mb: round(idleRssMb),
       start_rss_mb: round(startRssMb),
       peak_rss_mb: round(peakRssMb),
@@ -218,7 +234,16 @@ async function main(): Promise<void> {
       table(
         ['metric', 'value'],
         [
-          ['startup ms (spawn to getSystemInfo)', server.startupMs],
+          ['startup ms (spawn to getSystemInfo, SQLite file)', server.startupMs],
+          [
+            `start-dev in memory: startup ms p50 / max of ${startDev.samples}`,
+            `${round(startDev.startupMs.p50, 0)} / ${round(startDev.startupMs.max, 0)}`,
+          ],
+          ['start-dev in memory: RSS MB 1 s after start', startDev.startRssMb],
+          [
+            `start-dev in memory: idle RSS MB (${IDLE_SETTLE_MS / 1000} s later)`,
+            startDev.idleRssMb,
+          ],
           ['RSS MB 1 s after start', startRssMb],
           [`idle RSS MB (${IDLE_SETTLE_MS / 1000} s later)`, idleRssMb],
           ['peak RSS MB (200 ms samples)', peakRssMb],
@@ -255,6 +280,7 @@ async function main(): Promise<void> {
         rawCompleted,
         sdkCpuMs,
       },
+      startDev,
       raw,
       visibility,
       sdk,

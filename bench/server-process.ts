@@ -31,14 +31,14 @@ export function killAllServers(): void {
   live.clear()
 }
 
-export async function startServerProcess(dbFilename: string): Promise<ServerProcess> {
+/** `sundial server start-dev --port 0`, on `dbFilename` or, without one, in memory. */
+export async function startServerProcess(dbFilename?: string): Promise<ServerProcess> {
   const mainJs = new URL('../src/cli/main.js', import.meta.url).pathname
+  const store = dbFilename ? ['--db-filename', dbFilename] : []
   const t0 = performance.now()
-  const child = spawn(
-    process.execPath,
-    [mainJs, 'server', 'start-dev', '--port', '0', '--db-filename', dbFilename],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
+  const child = spawn(process.execPath, [mainJs, 'server', 'start-dev', '--port', '0', ...store], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   live.add(child)
   child.once('exit', () => live.delete(child))
   const pid = child.pid
