@@ -8,6 +8,7 @@
  *   host: 0.0.0.0        # SUNDIAL_HOST
  *   grpcPort: 7233       # SUNDIAL_GRPC_PORT
  *   logLevel: info       # SUNDIAL_LOG_LEVEL
+ *   metricsPort: 9090    # SUNDIAL_METRICS_PORT: Prometheus /metrics (off when absent)
  * store:                 # SUNDIAL_DB: a postgres:// URL, a SQLite file path, or sqlite::memory:
  *   migrate: false       # SUNDIAL_DB_MIGRATE, --migrate: apply schema migrations at start
  *   sqlite:              # either sqlite or postgres
@@ -37,6 +38,8 @@ export interface ServerConfig {
   host: string
   grpcPort: number
   logLevel: LogLevel
+  /** Port of the Prometheus `/metrics` endpoint; none when undefined. */
+  metricsPort?: number
   store: StoreConfig
   /** Apply schema migrations at start; otherwise a store behind this build is refused. */
   migrate: boolean
@@ -45,7 +48,7 @@ export interface ServerConfig {
 
 /** Settings given on the command line; absent ones fall through to env, file and defaults. */
 export type ConfigOverrides = Partial<
-  Pick<ServerConfig, 'host' | 'grpcPort' | 'logLevel' | 'migrate'>
+  Pick<ServerConfig, 'host' | 'grpcPort' | 'logLevel' | 'migrate' | 'metricsPort'>
 > & {
   db?: string
 }
@@ -75,6 +78,7 @@ const fileSchema = z
         host: z.string().min(1).optional(),
         grpcPort: z.number().int().min(0).max(65535).optional(),
         logLevel: z.enum(LOG_LEVELS).optional(),
+        metricsPort: z.number().int().min(0).max(65535).optional(),
       })
       .strict()
       .optional(),
@@ -150,6 +154,7 @@ export function resolveServerConfig(
     host: flags.host ?? fromEnv.host ?? file.server?.host ?? '127.0.0.1',
     grpcPort: flags.grpcPort ?? fromEnv.grpcPort ?? file.server?.grpcPort ?? 7233,
     logLevel: flags.logLevel ?? fromEnv.logLevel ?? file.server?.logLevel ?? 'info',
+    metricsPort: flags.metricsPort ?? fromEnv.metricsPort ?? file.server?.metricsPort,
     store: resolveStore(file.store, fromEnv, flags.db ?? fromEnv.db),
     migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
@@ -190,14 +195,17 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
+const envPort = z
+  .string()
+  .regex(/^\d+$/, 'not a port number')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'not a port number'))
+  .optional()
+
 const envSchema = z.object({
   SUNDIAL_HOST: z.string().min(1).optional(),
-  SUNDIAL_GRPC_PORT: z
-    .string()
-    .regex(/^\d+$/, 'not a port number')
-    .transform(Number)
-    .pipe(z.number().max(65535, 'not a port number'))
-    .optional(),
+  SUNDIAL_GRPC_PORT: envPort,
+  SUNDIAL_METRICS_PORT: envPort,
   SUNDIAL_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   SUNDIAL_DB: z.string().min(1).optional(),
   SUNDIAL_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).optional(),
@@ -239,6 +247,7 @@ function envConfig(env: NodeJS.ProcessEnv) {
   return {
     host: e.SUNDIAL_HOST,
     grpcPort: e.SUNDIAL_GRPC_PORT,
+    metricsPort: e.SUNDIAL_METRICS_PORT,
     logLevel: e.SUNDIAL_LOG_LEVEL,
     db: e.SUNDIAL_DB,
     sqliteSynchronous: e.SUNDIAL_SQLITE_SYNCHRONOUS,

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { Connection } from '@temporalio/client'
 import { newTestSchema, testPostgres } from '../../src/testing/test-postgres.js'
+import { eventually } from '../integration/harness.js'
 import { spawnSundial, startSundial } from './cli-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sundial-start-'))
@@ -28,6 +29,7 @@ test('file, then environment, then flags; the server serves what they say', asyn
       '  host: 127.0.0.1',
       '  grpcPort: 1', // overridden by --port 0
       '  logLevel: warn',
+      '  metricsPort: 0',
       'store:',
       '  sqlite:',
       `    filename: ${join(dir, 'from-file.db')}`, // overridden by SUNDIAL_DB
@@ -52,6 +54,13 @@ test('file, then environment, then flags; the server serves what they say', asyn
     const ns = await connection.workflowService.describeNamespace({ namespace: 'ledger' })
     assert.equal(ns.namespaceInfo?.name, 'ledger')
     await connection.close()
+    // server.metricsPort: 0 in the file serves /metrics on a free port, named in the banner.
+    const url = await eventually(() => {
+      const m = /^Metrics: (http:\S+)$/m.exec(server.out.stdout)
+      return m?.[1] ? Promise.resolve(m[1]) : Promise.reject(new Error('no metrics line yet'))
+    })
+    const metrics = await (await fetch(url)).text()
+    assert.match(metrics, /service_requests\{operation="DescribeNamespace",namespace="ledger"\} 1/)
   } finally {
     server.child.kill('SIGTERM')
     assert.equal(await server.exit, 0)

@@ -161,7 +161,11 @@ export function serverCommand(): Command {
       '--migrate',
       'apply schema migrations at start (SUNDIAL_DB_MIGRATE); otherwise run `sundial db migrate`',
     )
-    .option('--metrics-port <port>', 'port of the Prometheus /metrics endpoint', parsePort)
+    .option(
+      '--metrics-port <port>',
+      'port of the Prometheus /metrics endpoint (SUNDIAL_METRICS_PORT; default none)',
+      parsePort,
+    )
     .addOption(
       new Option(
         '--log-level <level>',
@@ -195,6 +199,7 @@ async function start(opts: StartOptions): Promise<void> {
     logLevel: opts.logLevel,
     db: opts.db,
     migrate: opts.migrate,
+    metricsPort: opts.metricsPort,
   })
   const inMemory = config.store.kind === 'sqlite' && config.store.filename === undefined
   await run({
@@ -204,7 +209,7 @@ async function start(opts: StartOptions): Promise<void> {
     namespace: config.namespaces,
     logLevel: config.logLevel,
     logFormat: opts.logFormat,
-    metricsPort: opts.metricsPort,
+    metricsPort: config.metricsPort,
     // A database in memory starts empty every time: there is no separate step to run.
     migrate: config.migrate || inMemory,
   })
