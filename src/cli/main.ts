@@ -6,7 +6,10 @@
 import { Command } from 'commander'
 import { packageVersion } from '../frontend/handlers/system.js'
 import { dbCommand } from './commands/db.js'
+import { operatorCommand } from './commands/operator.js'
 import { serverCommand } from './commands/server.js'
+import { taskQueueCommand } from './commands/task-queue.js'
+import { workflowCommand } from './commands/workflow.js'
 
 const program = new Command()
   .name('sundial')
@@ -14,6 +17,9 @@ const program = new Command()
   .version(packageVersion())
 program.addCommand(serverCommand())
 program.addCommand(dbCommand())
+program.addCommand(workflowCommand())
+program.addCommand(operatorCommand())
+program.addCommand(taskQueueCommand())
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e))

@@ -43,6 +43,7 @@ export declare namespace pb {
   export type WorkflowTaskCompletedEventAttributes =
     temporal.api.history.v1.IWorkflowTaskCompletedEventAttributes
   export type PendingActivityInfo = temporal.api.workflow.v1.IPendingActivityInfo
+  export type PendingChildExecutionInfo = temporal.api.workflow.v1.IPendingChildExecutionInfo
   export type WorkflowQuery = temporal.api.query.v1.IWorkflowQuery
   export type WorkflowQueryResult = temporal.api.query.v1.IWorkflowQueryResult
 }

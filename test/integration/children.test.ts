@@ -32,10 +32,33 @@ test('a parent gets its child’s result through the child events', async () => 
   assert.ok(types.includes(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED))
   const child = await h.client.workflow.getHandle(`${workflowId}-child`).describe()
   assert.equal(child.status.name, 'COMPLETED')
-  assert.equal(
-    child.raw.workflowExecutionInfo?.parentExecution?.workflowId ?? workflowId,
-    workflowId,
+  const parentRunId = (await h.client.workflow.getHandle(workflowId).describe()).runId
+  assert.deepEqual(
+    { ...child.raw.workflowExecutionInfo?.parentExecution },
+    { workflowId, runId: parentRunId },
   )
+  assert.equal(child.raw.workflowExecutionInfo?.rootExecution?.workflowId, workflowId)
+})
+
+test('a running parent describes its pending child', async () => {
+  const taskQueue = uid('tq')
+  const workflowId = uid('parent-pending')
+  await h.withWorker(taskQueue, async () => {
+    const parent = await h.client.workflow.start<typeof wf.parentOfLongChild>('parentOfLongChild', {
+      taskQueue,
+      workflowId,
+    })
+    const pending = await eventually(async () => {
+      const d = await parent.describe()
+      const [child] = d.raw.pendingChildren ?? []
+      assert.ok(child?.runId, 'the child has started')
+      return child
+    })
+    assert.equal(pending.workflowId, `${workflowId}-child`)
+    assert.equal(pending.workflowTypeName, 'waitsLong')
+    assert.ok(Number(pending.initiatedId) > 0)
+    await parent.terminate()
+  })
 })
 
 test('a child’s failure reaches the parent as ChildWorkflowFailure', async () => {

@@ -235,6 +235,11 @@ export async function parentThatLeaves(
   return child.workflowId
 }
 
+/** Waits on a long-running child (which the parent's close then terminates). */
+export async function parentOfLongChild(): Promise<void> {
+  await executeChild(waitsLong, { workflowId: `${workflowInfo().workflowId}-child` })
+}
+
 /** Starts a child whose id is taken by a running workflow. */
 export async function parentWithTakenId(takenId: string): Promise<string> {
   try {

@@ -1,4 +1,7 @@
-/** DescribeWorkflowExecution: the run's info, config, pending activities and workflow task. */
+/**
+ * DescribeWorkflowExecution: the run's info (with its parent and root), config, pending
+ * activities, pending children and workflow task.
+ */
 import {
   PendingActivityState,
   TaskQueueKind,
@@ -16,7 +19,7 @@ import {
   encodedPayloads,
   encodedSearchAttributes,
 } from '../mutable-state/encoded.js'
-import type { ActivityInfo } from '../mutable-state/state.js'
+import type { ActivityInfo, ChildInfo } from '../mutable-state/state.js'
 
 type Request = temporal.api.workflowservice.v1.IDescribeWorkflowExecutionRequest
 type Response = temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse
@@ -56,6 +59,14 @@ export async function invoke(
       stateTransitionCount: long(d.stateTransitionCount),
       historySizeBytes: long(d.historySizeBytes),
       firstRunId: info.firstRunId,
+      parentNamespaceId: info.parent?.namespaceId ?? '',
+      parentExecution: info.parent
+        ? { workflowId: info.parent.workflowId, runId: info.parent.runId }
+        : null,
+      rootExecution: {
+        workflowId: info.root?.workflowId ?? info.workflowId,
+        runId: info.root?.runId ?? info.runId,
+      },
       executionDuration: info.closeTime
         ? durationFromMs(info.closeTime - info.executionTime)
         : null,
@@ -73,7 +84,17 @@ export async function invoke(
           attempt: wt.attempt,
         }
       : null,
-    pendingChildren: [],
+    pendingChildren: Object.values(d.children ?? {}).map(pendingChild),
+  }
+}
+
+function pendingChild(c: ChildInfo): pb.PendingChildExecutionInfo {
+  return {
+    workflowId: c.workflowId,
+    runId: c.runId,
+    workflowTypeName: c.workflowType,
+    initiatedId: long(c.initiatedEventId),
+    parentClosePolicy: c.parentClosePolicy,
   }
 }
 

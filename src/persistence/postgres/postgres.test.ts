@@ -47,11 +47,10 @@ describe('postgres store', () => {
   test('migrations run once, and servers opening together apply each step once', async () => {
     const opts = await options()
     const stores = await Promise.all([open(opts), open(opts), open(opts)])
-    const applied = stores.map((s) => s.migrationsApplied)
-    assert.deepEqual(
-      applied.filter((a) => a.length > 0),
-      [[1, 2]],
-    )
+    // Each step is its own transaction under the lock, so the steps may be shared out between
+    // the servers; what matters is that every step was applied exactly once.
+    const applied = stores.flatMap((s) => s.migrationsApplied).sort((a, b) => a - b)
+    assert.deepEqual(applied, [1, 2])
     const again = await open(opts)
     assert.deepEqual(again.migrationsApplied, [])
     assert.deepEqual(await withClient(opts.schema!, (c) => appliedVersions(c)), [1, 2])
