@@ -9,6 +9,8 @@
  *   grpcPort: 7233       # SUNDIAL_GRPC_PORT
  *   logLevel: info       # SUNDIAL_LOG_LEVEL
  *   metricsPort: 9090    # SUNDIAL_METRICS_PORT: Prometheus /metrics (off when absent)
+ *   httpPort: 7243       # SUNDIAL_HTTP_PORT: Temporal's HTTP/JSON API
+ *   uiPort: 8233         # SUNDIAL_UI_PORT: the Web UI (off when absent)
  * store:                 # SUNDIAL_DB: a postgres:// URL, a SQLite file path, or sqlite::memory:
  *   migrate: false       # SUNDIAL_DB_MIGRATE, --migrate: apply schema migrations at start
  *   sqlite:              # either sqlite or postgres
@@ -40,6 +42,10 @@ export interface ServerConfig {
   logLevel: LogLevel
   /** Port of the Prometheus `/metrics` endpoint; none when undefined. */
   metricsPort?: number
+  /** Port of the HTTP/JSON API (default 7243, as Temporal's). */
+  httpPort: number
+  /** Port of the Web UI; none when undefined. */
+  uiPort?: number
   store: StoreConfig
   /** Apply schema migrations at start; otherwise a store behind this build is refused. */
   migrate: boolean
@@ -48,7 +54,10 @@ export interface ServerConfig {
 
 /** Settings given on the command line; absent ones fall through to env, file and defaults. */
 export type ConfigOverrides = Partial<
-  Pick<ServerConfig, 'host' | 'grpcPort' | 'logLevel' | 'migrate' | 'metricsPort'>
+  Pick<
+    ServerConfig,
+    'host' | 'grpcPort' | 'logLevel' | 'migrate' | 'metricsPort' | 'httpPort' | 'uiPort'
+  >
 > & {
   db?: string
 }
@@ -79,6 +88,8 @@ const fileSchema = z
         grpcPort: z.number().int().min(0).max(65535).optional(),
         logLevel: z.enum(LOG_LEVELS).optional(),
         metricsPort: z.number().int().min(0).max(65535).optional(),
+        httpPort: z.number().int().min(0).max(65535).optional(),
+        uiPort: z.number().int().min(0).max(65535).optional(),
       })
       .strict()
       .optional(),
@@ -155,6 +166,8 @@ export function resolveServerConfig(
     grpcPort: flags.grpcPort ?? fromEnv.grpcPort ?? file.server?.grpcPort ?? 7233,
     logLevel: flags.logLevel ?? fromEnv.logLevel ?? file.server?.logLevel ?? 'info',
     metricsPort: flags.metricsPort ?? fromEnv.metricsPort ?? file.server?.metricsPort,
+    httpPort: flags.httpPort ?? fromEnv.httpPort ?? file.server?.httpPort ?? 7243,
+    uiPort: flags.uiPort ?? fromEnv.uiPort ?? file.server?.uiPort,
     store: resolveStore(file.store, fromEnv, flags.db ?? fromEnv.db),
     migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
@@ -206,6 +219,8 @@ const envSchema = z.object({
   SUNDIAL_HOST: z.string().min(1).optional(),
   SUNDIAL_GRPC_PORT: envPort,
   SUNDIAL_METRICS_PORT: envPort,
+  SUNDIAL_HTTP_PORT: envPort,
+  SUNDIAL_UI_PORT: envPort,
   SUNDIAL_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   SUNDIAL_DB: z.string().min(1).optional(),
   SUNDIAL_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).optional(),
@@ -248,6 +263,8 @@ function envConfig(env: NodeJS.ProcessEnv) {
     host: e.SUNDIAL_HOST,
     grpcPort: e.SUNDIAL_GRPC_PORT,
     metricsPort: e.SUNDIAL_METRICS_PORT,
+    httpPort: e.SUNDIAL_HTTP_PORT,
+    uiPort: e.SUNDIAL_UI_PORT,
     logLevel: e.SUNDIAL_LOG_LEVEL,
     db: e.SUNDIAL_DB,
     sqliteSynchronous: e.SUNDIAL_SQLITE_SYNCHRONOUS,

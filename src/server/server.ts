@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino'
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
 import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../frontend/errors.js'
-import { startGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
+import { startGrpcServer } from '../frontend/grpc-server.js'
 import {
   createNamespaceHandlers,
   createOperatorNamespaceHandlers,
@@ -54,6 +54,10 @@ export interface ServerOptions {
    * in `namespaces`, as `temporal server start-dev --search-attribute` does.
    */
   searchAttributes?: ReadonlyMap<string, number>
+  /** Serve Temporal's HTTP/JSON API on this port (0: a free one). */
+  http?: { host?: string; port: number }
+  /** Serve the Web UI (and the HTTP API under `/api/` on the same origin) on this port. */
+  ui?: { host?: string; port: number }
   /** Serve Prometheus metrics on `http://<host>:<port>/metrics` (port 0: a free one). */
   metrics?: { host?: string; port: number }
   /** Settings from Temporal's dynamic config keys (`--dynamic-config-value`). */
@@ -81,6 +85,10 @@ export interface SundialServer {
   readonly address: string
   readonly port: number
   readonly store: Store
+  /** With `http`: the bound HTTP API port. */
+  readonly httpPort?: number
+  /** With `ui`: the bound Web UI port. */
+  readonly uiPort?: number
   /** With `metrics`: the bound metrics port. */
   readonly metricsPort?: number
   /** With `timeSkipping`: the virtual clock's controller. */
@@ -99,10 +107,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   const host = opts.host ?? '127.0.0.1'
   const storeConfig = opts.store ?? { kind: 'sqlite' }
   const store = await openStore(storeConfig, opts.migrate ?? true)
-  let grpc: GrpcServer | undefined
-  let timers: TimerQueue | undefined
-  let deleter: NamespaceDeleter | undefined
-  let metrics: MetricsEndpoint | undefined
+  // What to stop, in the order things started; stop() and a failed start run it backwards.
+  const started: (() => unknown)[] = [() => store.close()]
+  let stopping: Promise<void> | undefined
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const stop of [...started].reverse()) await stop()
+    })())
   const skipper =
     virtualClock &&
     new TimeSkipper({
@@ -147,22 +158,22 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       logger,
       longPollMs: opts.longPollMs ?? dynamic.longPollMs ?? 60_000,
     })
-    const timerQueue = new TimerQueue({
+    const timers = new TimerQueue({
       store,
       clock,
       logger,
       execute: (task) => executeTimer(history, task),
       onFired: skipper && (() => skipper.timerFired()),
     })
-    timers = timerQueue
     history.setTaskSinks({
       addQueueTasks: (tasks) => matching.addTasks(tasks),
-      addTimers: (t) => timerQueue.add(t),
-      removeTimers: (keys) => timerQueue.remove(keys),
+      addTimers: (t) => timers.add(t),
+      removeTimers: (keys) => timers.remove(keys),
     })
     await matching.loadBacklog()
-    await timerQueue.start()
-    const namespaceDeleter = new NamespaceDeleter({
+    started.push(() => timers.stop())
+    await timers.start()
+    const deleter = new NamespaceDeleter({
       namespaces,
       history,
       visibility: store.visibility,
@@ -170,8 +181,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       clock,
       logger,
     })
-    deleter = namespaceDeleter
-    namespaceDeleter.resume(allNamespaces)
+    started.push(() => deleter.stop())
+    deleter.resume(allNamespaces)
 
     const limits = {
       blobSizeLimit: dynamic.blobSizeLimitBytes ?? DEFAULT_BLOB_SIZE_LIMIT_BYTES,
@@ -179,19 +190,15 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     }
     const updates = { sync: dynamic.syncUpdate ?? true, async: dynamic.asyncUpdate ?? true }
     const visibility = { store: store.visibility, namespaces, searchAttributes }
+    let metrics: MetricsEndpoint | undefined
     if (opts.metrics) {
       // Loaded on demand: prom-client costs start-up time that embedded servers need not pay.
       const { startMetricsEndpoint } = await import('./metrics.js')
-      metrics = await startMetricsEndpoint(opts.metrics.host ?? host, opts.metrics.port)
+      const endpoint = await startMetricsEndpoint(opts.metrics.host ?? host, opts.metrics.port)
+      started.push(() => endpoint.close())
+      metrics = endpoint
     }
-    grpc = await startGrpcServer({
-      host,
-      port: opts.port ?? 7233,
-      logger,
-      // Payloads above the 2 MB blob limit must reach the handlers, which refuse them with
-      // InvalidArgument as Temporal does; a transport-level RESOURCE_EXHAUSTED would be retried
-      // by the SDK for a long time.
-      maxReceiveMessageBytes: 64 * 1024 * 1024,
+    const handlers = {
       workflowService: observed(
         opts.observeCalls,
         withNamespaceStateCheck(namespaces, {
@@ -211,37 +218,61 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       ),
       operatorService: withNamespaceStateCheck(namespaces, {
         ...createOperatorVisibilityHandlers(visibility),
-        ...createOperatorNamespaceHandlers({ registry: namespaces, deleter: namespaceDeleter }),
+        ...createOperatorNamespaceHandlers({ registry: namespaces, deleter }),
       }),
+    }
+    const grpc = await startGrpcServer({
+      host,
+      port: opts.port ?? 7233,
+      logger,
+      maxReceiveMessageBytes: MAX_REQUEST_BYTES,
+      ...handlers,
       testService: skipper && createTestServiceHandlers(skipper),
       observeCall: metrics?.observeCall,
     })
-    const server = grpc
+    started.push(() => grpc.close())
+    let web: { httpPort?: number; uiPort?: number } = {}
+    if (opts.http || opts.ui) {
+      // Loaded on demand, like metrics: the JSON mapping and the asset server cost start-up time.
+      const { startWebEndpoints } = await import('./web-endpoints.js')
+      const endpoints = await startWebEndpoints({
+        host,
+        http: opts.http,
+        ui: opts.ui,
+        logger,
+        api: {
+          ...handlers,
+          logger,
+          observeCall: metrics?.observeCall,
+          maxBodyBytes: MAX_REQUEST_BYTES,
+        },
+      })
+      started.push(() => endpoints.close())
+      web = endpoints
+    }
+    if (skipper) started.push(() => skipper.stop())
     return {
-      address: `${host}:${server.port}`,
-      port: server.port,
+      address: `${host}:${grpc.port}`,
+      port: grpc.port,
       store,
       timeSkipper: skipper,
       metricsPort: metrics?.port,
-      async stop() {
-        skipper?.stop()
-        await server.close()
-        await metrics?.close()
-        namespaceDeleter.stop()
-        timerQueue.stop()
-        await store.close()
-      },
+      httpPort: web.httpPort,
+      uiPort: web.uiPort,
+      stop: stopAll,
     }
   } catch (e: unknown) {
-    skipper?.stop()
-    await grpc?.close()
-    await metrics?.close()
-    deleter?.stop()
-    timers?.stop()
-    await store.close()
+    await stopAll()
     throw e
   }
 }
+
+/**
+ * The largest request accepted, gRPC or HTTP. Payloads above the 2 MB blob limit must reach the
+ * handlers, which refuse them with InvalidArgument as Temporal does; a transport-level
+ * RESOURCE_EXHAUSTED would be retried by the SDK for a long time.
+ */
+const MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
 type AnyHandler = (request: unknown, ctx: CallContext) => Promise<unknown>
 

@@ -212,6 +212,13 @@ test(
       await connection.close()
     }
 
+    // --http-port 0: Temporal's HTTP API on a free port, named in the banner; --headless: no UI.
+    const httpLine = server.out.stdout.split('\n').find((l) => l.startsWith('HTTP API: '))
+    const info = await fetch(`${httpLine?.slice('HTTP API: '.length)}/api/v1/system-info`)
+    assert.equal(info.status, 200)
+    assert.ok(((await info.json()) as { serverVersion?: string }).serverVersion)
+    assert.ok(!server.out.stdout.includes('Web UI: '))
+
     // The metrics endpoint counts the calls above.
     const metricsLine = server.out.stdout.split('\n').find((l) => l.startsWith('Metrics: '))
     const url = metricsLine?.slice('Metrics: '.length) ?? ''

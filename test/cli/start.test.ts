@@ -30,6 +30,7 @@ test('file, then environment, then flags; the server serves what they say', asyn
       '  grpcPort: 1', // overridden by --port 0
       '  logLevel: warn',
       '  metricsPort: 0',
+      '  httpPort: 0',
       'store:',
       '  sqlite:',
       `    filename: ${join(dir, 'from-file.db')}`, // overridden by SUNDIAL_DB
@@ -77,7 +78,7 @@ test('without --migrate a store behind this build is refused; db status and migr
   assert.equal(missing.code, 1)
   assert.match(missing.stderr, /cannot open SQLite file/)
 
-  const refused = await run(['server', 'start', '--db', db, '--port', '0'])
+  const refused = await run(['server', 'start', '--db', db, '--port', '0', '--http-port', '0'])
   assert.equal(refused.code, 1)
   assert.match(
     refused.stderr,
@@ -93,7 +94,7 @@ test('without --migrate a store behind this build is refused; db status and migr
   assert.match((await run(['db', 'status', '--db', db])).stdout, /up to date/)
   assert.match((await run(['db', 'migrate', '--db', db])).stdout, /schema version 2, up to date/)
 
-  const server = await startSundial(['server', 'start', '--db', db, '--port', '0'])
+  const server = await startSundial(['server', 'start', '--db', db, '--port', '0', '--http-port', '0'])
   server.child.kill('SIGTERM')
   assert.equal(await server.exit, 0)
 })
@@ -154,14 +155,14 @@ test('on PostgreSQL: db status and migrate, then server start serves from it', a
     before.stdout,
     /^PostgreSQL postgres:\/\/postgres:\*\*\*@.* schema cli_\w+: schema version 0/,
   )
-  const refused = await run(['server', 'start', '--port', '0'])
+  const refused = await run(['server', 'start', '--port', '0', '--http-port', '0'])
   assert.equal(refused.code, 1)
   assert.match(refused.stderr, /schema is at version 0, this build needs 2/)
   const migrated = await run(['db', 'migrate'])
   assert.equal(migrated.code, 0, migrated.stderr)
   assert.match(migrated.stdout, /applied 1, 2; schema version 2/)
 
-  const server = await startSundial(['server', 'start', '--port', '0'], {
+  const server = await startSundial(['server', 'start', '--port', '0', '--http-port', '0'], {
     ...env,
     SUNDIAL_NAMESPACES: 'orders',
   })

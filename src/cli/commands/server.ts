@@ -67,6 +67,10 @@ interface RunOptions {
   dynamicConfig?: string[]
   /** Serve /metrics on this port (0: a free one); none when undefined. */
   metricsPort?: number
+  /** Serve the HTTP API on this port; none when undefined. */
+  httpPort?: number
+  /** Serve the Web UI; none when undefined. */
+  ui?: { host?: string; port: number }
 }
 
 export function serverCommand(): Command {
@@ -121,15 +125,9 @@ export function serverCommand(): Command {
         .choices([...LOG_LEVELS, 'never'])
         .default('warn'),
     )
-    // The HTTP API and the Web UI are not built yet (the next issue). Their flags are accepted so
-    // that scripts and the SDK's test environment, which pass them, work unchanged.
-    .option(
-      '--http-port <port>',
-      'HTTP API port (accepted; the HTTP API is not built yet)',
-      parsePort,
-    )
-    .option('--ui-port <port>', 'Web UI port (accepted; the Web UI is not built yet)', parsePort)
-    .option('--ui-ip <address>', 'Web UI interface (accepted; the Web UI is not built yet)')
+    .option('--http-port <port>', 'HTTP/JSON API port (default: a free one)', parsePort)
+    .option('--ui-port <port>', 'Web UI port (default: --port + 1000)', parsePort)
+    .option('--ui-ip <address>', 'Web UI interface (default: --ip)')
     .option('--headless', 'do not serve the Web UI')
     .action((flags: StartDevFlags) =>
       run({
@@ -148,6 +146,14 @@ export function serverCommand(): Command {
         searchAttributes: flags.searchAttribute,
         dynamicConfig: flags.dynamicConfigValue,
         metricsPort: flags.metricsPort ?? 0,
+        httpPort: flags.httpPort ?? 0,
+        // As Temporal's dev server: the gRPC port + 1000, or a free port next to a free port.
+        ui: flags.headless
+          ? undefined
+          : {
+              host: flags.uiIp,
+              port: flags.uiPort ?? (flags.port === 0 ? 0 : flags.port + 1000),
+            },
       }),
     )
   server
@@ -166,6 +172,8 @@ export function serverCommand(): Command {
       'port of the Prometheus /metrics endpoint (SUNDIAL_METRICS_PORT; default none)',
       parsePort,
     )
+    .option('--http-port <port>', 'HTTP/JSON API port (SUNDIAL_HTTP_PORT; default 7243)', parsePort)
+    .option('--ui-port <port>', 'Web UI port (SUNDIAL_UI_PORT; default none)', parsePort)
     .addOption(
       new Option(
         '--log-level <level>',
@@ -185,6 +193,8 @@ interface StartOptions {
   config?: string
   migrate?: boolean
   metricsPort?: number
+  httpPort?: number
+  uiPort?: number
   logFormat: LogFormat
   ip?: string
   port?: number
@@ -200,6 +210,8 @@ async function start(opts: StartOptions): Promise<void> {
     db: opts.db,
     migrate: opts.migrate,
     metricsPort: opts.metricsPort,
+    httpPort: opts.httpPort,
+    uiPort: opts.uiPort,
   })
   const inMemory = config.store.kind === 'sqlite' && config.store.filename === undefined
   await run({
@@ -210,6 +222,8 @@ async function start(opts: StartOptions): Promise<void> {
     logLevel: config.logLevel,
     logFormat: opts.logFormat,
     metricsPort: config.metricsPort,
+    httpPort: config.httpPort,
+    ui: config.uiPort === undefined ? undefined : { port: config.uiPort },
     // A database in memory starts empty every time: there is no separate step to run.
     migrate: config.migrate || inMemory,
   })
@@ -241,6 +255,8 @@ async function run(opts: RunOptions): Promise<void> {
       searchAttributes: opts.searchAttributes,
       dynamicConfig,
       metrics: opts.metricsPort === undefined ? undefined : { port: opts.metricsPort },
+      http: opts.httpPort === undefined ? undefined : { port: opts.httpPort },
+      ui: opts.ui,
       migrate: opts.migrate,
       logger,
     })
@@ -254,6 +270,12 @@ async function run(opts: RunOptions): Promise<void> {
   console.log(`Sundial server listening on ${formatAddress(opts.ip, server.port)}`)
   console.log(`Store: ${storeLine(opts.store)}`)
   console.log(`Namespaces: ${namespaces.join(', ')}`)
+  if (server.httpPort !== undefined) {
+    console.log(`HTTP API: http://${formatAddress(opts.ip, server.httpPort)}`)
+  }
+  if (server.uiPort !== undefined) {
+    console.log(`Web UI: http://${formatAddress(opts.ui?.host ?? opts.ip, server.uiPort)}`)
+  }
   if (server.metricsPort !== undefined) {
     console.log(`Metrics: http://${formatAddress(opts.ip, server.metricsPort)}/metrics`)
   }
@@ -281,7 +303,10 @@ function startFailure(e: unknown, opts: RunOptions): string {
   const text = `${message} ${err?.details ?? ''}`
   const address = formatAddress(opts.ip, opts.port)
   if (/EADDRINUSE|address already in use/i.test(text)) {
-    return `port ${opts.port} on ${opts.ip} is already in use (another server? choose one with --port)`
+    // Node's listen errors (HTTP API, UI, metrics) name their port; grpc-js' do not.
+    const port = (err as { port?: number } | undefined)?.port ?? opts.port
+    const flag = port === opts.port ? '--port' : '--http-port, --ui-port or --metrics-port'
+    return `port ${port} on ${opts.ip} is already in use (another server? choose one with ${flag})`
   }
   if (/EADDRNOTAVAIL/.test(text)) {
     return `cannot bind ${address}: --ip is not an address of this host`

@@ -1,0 +1,45 @@
+/**
+ * The Web UI's server: the built assets (`dist/ui`, produced by `npm run build` from `ui/`) with
+ * index.html for every other path, so deep links work, and the HTTP API under `/api/` on the
+ * same origin, answered by the same handler as the HTTP API port (no CORS, no second port for
+ * the browser to know).
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import sirv from 'sirv'
+import type { HttpApiHandler } from './http/http-api.js'
+
+/** Where the build puts the UI, relative to this module in dist/src/frontend. */
+export const UI_ASSETS_DIR = fileURLToPath(new URL('../../ui', import.meta.url))
+
+export function createUiHandler(api: HttpApiHandler, assetsDir = UI_ASSETS_DIR): HttpApiHandler {
+  const built = existsSync(assetsDir)
+  const assets = built
+    ? sirv(assetsDir, {
+        single: true,
+        etag: true,
+        // Vite names built assets by content hash: they never change under the same URL.
+        setHeaders(res, path) {
+          if (path.startsWith('/assets/')) {
+            res.setHeader('cache-control', 'public, max-age=31536000, immutable')
+          }
+        },
+      })
+    : undefined
+  return async (req, res, signal) => {
+    if (req.url?.startsWith('/api/')) return api(req, res, signal)
+    if (!assets) {
+      res.writeHead(503, { 'content-type': 'text/plain' })
+      res.end('The Web UI is not built: run `npm run build`.\n')
+      return
+    }
+    await new Promise<void>((resolve) => {
+      assets(req, res, () => {
+        res.writeHead(404).end()
+        resolve()
+      })
+      res.once('finish', resolve)
+      res.once('close', resolve)
+    })
+  }
+}
