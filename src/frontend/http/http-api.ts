@@ -112,13 +112,8 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
       code = error.code ?? grpc.status.UNKNOWN
       send(HTTP_STATUS[code] ?? 500, errorBody(error))
     } finally {
-      const namespace = segments[0] === 'api' ? segments[3] : segments[1]
-      deps.observeCall?.(
-        method.name,
-        segments.includes('namespaces') ? (namespace ?? '') : '',
-        code,
-        (performance.now() - started) / 1000,
-      )
+      const namespace = found.variables.find(([path]) => path.join('.') === 'namespace')?.[1]
+      deps.observeCall?.(method.name, namespace ?? '', code, (performance.now() - started) / 1000)
     }
   }
 
