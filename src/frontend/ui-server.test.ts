@@ -38,10 +38,19 @@ test('assets, index.html for deep links, and the API under /api/ on the same ori
   const index = await fetch(`${base}/`)
   assert.equal(index.status, 200)
   assert.match(await index.text(), /<title>Sundial<\/title>/)
-  const deep = await fetch(`${base}/namespaces/default/workflows/order-42`)
-  assert.equal(deep.status, 200)
-  assert.match(deep.headers.get('content-type') ?? '', /text\/html/)
-  assert.match(await deep.text(), /<title>Sundial<\/title>/)
+  // Deep links, including ones whose last segment looks like a file name.
+  for (const path of [
+    '/namespaces/default/workflows/order-42',
+    '/namespaces/acme.prod',
+    '/namespaces/default/task-queues/orders.v1',
+    '/namespaces/default/workflows/x.js',
+  ]) {
+    const deep = await fetch(`${base}${path}`)
+    assert.equal(deep.status, 200, path)
+    assert.match(deep.headers.get('content-type') ?? '', /text\/html/, path)
+    assert.match(await deep.text(), /<title>Sundial<\/title>/, path)
+  }
+  assert.equal((await fetch(`${base}/assets/missing.js`)).status, 404)
 
   const asset = await fetch(`${base}/assets/app-1a2b3c.js`)
   assert.equal(asset.status, 200)

@@ -34,12 +34,19 @@ export function createUiHandler(api: HttpApiHandler, assetsDir = UI_ASSETS_DIR):
       return
     }
     await new Promise<void>((resolve) => {
-      assets(req, res, () => {
-        res.writeHead(404).end()
-        resolve()
-      })
       res.once('finish', resolve)
       res.once('close', resolve)
+      assets(req, res, () => {
+        // sirv's `single` mode does not fall back for paths whose last segment looks like a
+        // file (`/namespaces/acme.prod`, a task queue `orders.v1`): outside /assets/, every page
+        // path is the app's, so index.html answers it.
+        if ((req.method === 'GET' || req.method === 'HEAD') && !req.url?.startsWith('/assets/')) {
+          req.url = '/'
+          assets(req, res, () => void res.writeHead(404).end())
+        } else {
+          res.writeHead(404).end()
+        }
+      })
     })
   }
 }

@@ -81,6 +81,15 @@ test('describe shows a pending activity with its attempt and last failure', asyn
     assert.equal(pending.a.lastFailure?.message, 'always fails')
     assert.ok(Number(pending.d.raw.workflowExecutionInfo?.historyLength) >= 5)
     assert.ok(Number(pending.d.raw.workflowExecutionInfo?.stateTransitionCount) > 1)
+    // Caught between attempts (the backoff is 100 ms; an attempt fails at once): when the next
+    // attempt runs, the wait before it, and when the last one ended, as Temporal reports them.
+    const waiting = await eventually(async () => {
+      const a = (await handle.describe()).raw.pendingActivities?.[0]
+      assert.ok(a?.nextAttemptScheduleTime, 'not in backoff now')
+      return a
+    })
+    assert.equal(Number(waiting.currentRetryInterval?.nanos ?? 0) / 1e6, 100)
+    assert.ok(waiting.lastAttemptCompleteTime)
     await handle.terminate('done looking')
   })
 })

@@ -117,7 +117,15 @@ function pendingActivity(ai: ActivityInfo): pb.PendingActivityInfo {
     expirationTime: ai.expirationTime ? timestampFromMs(ai.expirationTime) : null,
     lastFailure: encodedFailure.decode(ai.lastFailure),
     lastWorkerIdentity: ai.lastWorkerIdentity,
-    currentRetryInterval: null,
+    // While a retry waits for its backoff: when it will run, and how long the wait is.
+    nextAttemptScheduleTime: ai.retryTimerKey ? timestampFromMs(ai.scheduledTime) : null,
+    lastAttemptCompleteTime: ai.lastAttemptCompleteTime
+      ? timestampFromMs(ai.lastAttemptCompleteTime)
+      : null,
+    currentRetryInterval:
+      ai.retryTimerKey && ai.lastAttemptCompleteTime
+        ? durationFromMs(ai.scheduledTime - ai.lastAttemptCompleteTime)
+        : null,
     activityOptions: {
       taskQueue: { name: ai.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       scheduleToCloseTimeout: durationFromMs(ai.scheduleToCloseTimeoutMs),

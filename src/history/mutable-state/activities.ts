@@ -344,6 +344,7 @@ function retryActivity(
   ai.startedIdentity = ''
   ai.requestId = ''
   ai.lastFailure = encodedFailure.encode(failure)
+  ai.lastAttemptCompleteTime = now
   ai.retryTimerKey = ms.addTimer(ai.scheduledTime, {
     kind: 'activity-retry',
     scheduledEventId: ai.scheduledEventId,

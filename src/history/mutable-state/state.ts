@@ -93,6 +93,8 @@ export interface ActivityInfo {
   lastHeartbeatDetails?: string
   lastFailure?: string
   lastWorkerIdentity: string
+  /** When the last failed attempt ended (ms), while a retry waits; absent in older states. */
+  lastAttemptCompleteTime?: number
   /** Timer rows of the current attempt (schedule-to-start, start-to-close, heartbeat). */
   attemptTimerKeys: TimerTaskKey[]
   /** The schedule-to-close timer, which spans all attempts. */
