@@ -249,6 +249,9 @@ describe('visibility', () => {
     assert.equal(result.count, rows.length)
     const groups = Object.fromEntries(result.groups.map((g) => [String(g.groupValues[0]), g.count]))
     assert.deepEqual(groups, { Completed: 6, Failed: 3, Running: 2, Terminated: 1 })
+    // So clients and UIs may rely on it, the server says so.
+    const { capabilities } = await h.connection.workflowService.getSystemInfo({})
+    assert.equal(capabilities?.countGroupByExecutionStatus, true)
   })
 
   test('list results carry typed search attributes and the run description', async () => {

@@ -29,7 +29,7 @@ export const DEFAULT_SYSTEM_CAPABILITIES: SystemCapabilities = {
   upsertMemo: false,
   eagerWorkflowStart: false,
   sdkMetadata: true,
-  countGroupByExecutionStatus: false,
+  countGroupByExecutionStatus: true,
   nexus: false,
   serverScaledDeployments: false,
   serverScaledProviderCloudRun: false,
