@@ -72,9 +72,19 @@ const ANY_VALUE_WRAPPED = new Set([...LEAF_TYPES, ANY, '.google.protobuf.Empty']
 const BINARY_NULL = Buffer.from('binary/null').toString('base64')
 const INT64_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'])
 
+const resolvedTypes = new Map<string, ReflectedType>()
+
+/**
+ * The reflected type of `typeName`, resolved once: every HTTP request and every JSON answer looks
+ * its types up, and `resolveAll` walks the whole type each time it is called.
+ */
 export function lookupType(typeName: string): ReflectedType {
-  const type = (root as unknown as { lookupType(name: string): ReflectedType }).lookupType(typeName)
-  type.resolveAll()
+  let type = resolvedTypes.get(typeName)
+  if (!type) {
+    type = (root as unknown as { lookupType(name: string): ReflectedType }).lookupType(typeName)
+    type.resolveAll()
+    resolvedTypes.set(typeName, type)
+  }
   return type
 }
 

@@ -3,14 +3,15 @@
  * frontend's `service_requests`, `service_errors` and `service_latency` per operation and
  * namespace, plus the Node.js process metrics. Loaded only when a metrics port is configured.
  */
-import { createServer as createHttpServer, type Server } from 'node:http'
+import type { Logger } from 'pino'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CallObserver } from '../frontend/grpc-server.js'
+import { startHttpServer } from '../frontend/http/http-server.js'
 
 export interface MetricsEndpoint {
   /** The bound port (the real one when 0 was asked for). */
   readonly port: number
-  /** Records one answered gRPC call. */
+  /** Records one answered gRPC or HTTP API call. */
   readonly observeCall: CallObserver
   close(): Promise<void>
 }
@@ -20,7 +21,11 @@ const LATENCY_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ]
 
-export async function startMetricsEndpoint(host: string, port: number): Promise<MetricsEndpoint> {
+export async function startMetricsEndpoint(
+  host: string,
+  port: number,
+  logger: Logger,
+): Promise<MetricsEndpoint> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const labelNames = ['operation', 'namespace'] as const
@@ -44,36 +49,28 @@ export async function startMetricsEndpoint(host: string, port: number): Promise<
     registers: [registry],
   })
 
-  const server = createHttpServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n')
-      return
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (e: unknown) => res.writeHead(500).end(String(e)),
-    )
+  const server = await startHttpServer({
+    host,
+    port,
+    logger,
+    name: 'metrics',
+    async handle(req, res) {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n')
+        return
+      }
+      const text = await registry.metrics()
+      res.writeHead(200, { 'content-type': registry.contentType }).end(text)
+    },
   })
-  const bound = await listen(server, host, port)
   return {
-    port: bound,
+    port: server.port,
     observeCall(operation, namespace, code, seconds) {
       const labels = { operation, namespace }
       requests.inc(labels)
       latency.observe(labels, seconds)
       if (code !== 0) errors.inc({ ...labels, status_code: String(code) })
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => server.close(),
   }
-}
-
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      const address = server.address()
-      resolve(typeof address === 'object' && address ? address.port : port)
-    })
-  })
 }

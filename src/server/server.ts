@@ -194,7 +194,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     if (opts.metrics) {
       // Loaded on demand: prom-client costs start-up time that embedded servers need not pay.
       const { startMetricsEndpoint } = await import('./metrics.js')
-      const endpoint = await startMetricsEndpoint(opts.metrics.host ?? host, opts.metrics.port)
+      const endpoint = await startMetricsEndpoint(
+        opts.metrics.host ?? host,
+        opts.metrics.port,
+        logger,
+      )
       started.push(() => endpoint.close())
       metrics = endpoint
     }

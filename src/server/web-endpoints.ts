@@ -24,7 +24,6 @@ export interface WebEndpoints {
 }
 
 export async function startWebEndpoints(opts: WebEndpointsOptions): Promise<WebEndpoints> {
-  if (!opts.http && !opts.ui) return { close: () => Promise.resolve() }
   const api = createHttpApi(opts.api)
   const servers: HttpServer[] = []
   const close = async (): Promise<void> => {
