@@ -11,7 +11,12 @@
 import { randomBytes } from 'node:crypto'
 import * as grpc from '@grpc/grpc-js'
 import type { Logger } from 'pino'
-import { ServiceError, UnimplementedError, ensureError } from '../common/errors.js'
+import {
+  ServiceError,
+  UnavailableError,
+  UnimplementedError,
+  ensureError,
+} from '../common/errors.js'
 import { StoreUnavailableError } from '../persistence/errors.js'
 import { root } from '../common/proto.js'
 import { installFastDecompression } from './grpc-decompression.js'
@@ -32,15 +37,14 @@ export const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
 /** What Temporal says instead of an internal error's details (`mask_internal_error.go`). */
 const MASKED_INTERNAL_MESSAGE = 'something went wrong, please retry'
 
-export interface GrpcServerOptions {
+/** Where and how to listen; what to serve comes later, through {@link GrpcServer.serve}. */
+export interface GrpcListenOptions {
   /** Interface to bind (`127.0.0.1`, `0.0.0.0`, `::`). */
   host: string
   /** Port to bind; 0 picks a free one (read it from the result). */
   port: number
-  workflowService: WorkflowServiceHandlers
-  operatorService: OperatorServiceHandlers
-  /** Temporal's TestService, for the time-skipping test server only. */
-  testService?: TestServiceHandlers
+  /** Serve Temporal's TestService too (the time-skipping test server). */
+  testService?: boolean
   logger: Logger
   /** Sees every call once it is answered (metrics). Must not throw. */
   observeCall?: CallObserver
@@ -53,9 +57,32 @@ export interface GrpcServerOptions {
   shutdownGraceMs?: number
 }
 
+/** The handler maps behind the bound services. */
+export interface GrpcServices {
+  workflowService: WorkflowServiceHandlers
+  operatorService: OperatorServiceHandlers
+  /** Temporal's TestService, for the time-skipping test server only. */
+  testService?: TestServiceHandlers
+}
+
+export type GrpcServerOptions = Omit<GrpcListenOptions, 'testService'> & GrpcServices
+
 export interface GrpcServer {
   /** The bound port (the real one when the options asked for 0). */
   readonly port: number
+  /**
+   * Starts answering with these handlers. Until then every call is answered UNAVAILABLE (which
+   * the SDKs retry) and the health service says NOT_SERVING. Throws on a handler under a name
+   * that is no RPC of its service.
+   */
+  serve(services: GrpcServices): void
+  /**
+   * Reports the server NOT_SERVING (false) or SERVING again (true) to health checks, and while
+   * not serving answers every call UNAVAILABLE: for a server that lost its store's shard.
+   */
+  setServing(serving: boolean, reason?: string): void
+  /** What calls are answered while the server does not serve; undefined while it serves. */
+  readonly refusal: UnavailableError | undefined
   /**
    * Stops accepting calls, aborts the signal of every call in flight (so long polls return),
    * waits up to the grace period for them to finish, then closes all connections.
@@ -69,11 +96,16 @@ export interface GrpcServer {
  */
 export type CallObserver = (rpc: string, namespace: string, code: number, seconds: number) => void
 
-/** What every call's wrapper shares. */
+/**
+ * What every call's wrapper shares. `handlers` is empty and `refusal` set until the server
+ * serves; `refusal` is set again while it is not serving.
+ */
 interface Dispatch {
   inFlight: Set<AbortController>
   logger: Logger
   observe: CallObserver | undefined
+  handlers: Map<string, Record<string, unknown>>
+  refusal: UnavailableError | undefined
 }
 
 type UnaryImpl = (
@@ -82,41 +114,55 @@ type UnaryImpl = (
 ) => void
 type AnyHandler = (request: unknown, ctx: CallContext) => Promise<unknown>
 
-/** Starts serving; resolves once the port is bound. */
+/** Binds and serves at once: {@link bindGrpcServer} then `serve`. */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
+  const server = await bindGrpcServer({ ...opts, testService: opts.testService !== undefined })
+  try {
+    server.serve(opts)
+  } catch (e: unknown) {
+    await server.close()
+    throw e
+  }
+  return server
+}
+
+/**
+ * Binds the port with every service in place, answering UNAVAILABLE until `serve` is called:
+ * a server takes its port before it opens its store, so that a second server started by mistake
+ * fails on the port without touching the first one's store.
+ */
+export async function bindGrpcServer(opts: GrpcListenOptions): Promise<GrpcServer> {
   const { logger } = opts
   if (!installFastDecompression()) {
     logger.warn('grpc-js internals changed: compressed requests are inflated the slow way')
   }
-  const inFlight = new Set<AbortController>()
+  const d: Dispatch = {
+    inFlight: new Set<AbortController>(),
+    logger,
+    observe: opts.observeCall,
+    handlers: new Map(),
+    refusal: new UnavailableError('the server is starting, please retry'),
+  }
   const server = new grpc.Server({
     'grpc.max_receive_message_length':
       opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
     'grpc.max_send_message_length': -1,
   })
 
-  const services: [ReflectedServiceDefinition, Record<string, unknown>][] = [
-    [workflowServiceDefinition(), opts.workflowService],
-    [operatorServiceDefinition(), opts.operatorService],
-  ]
-  if (opts.testService) services.push([testServiceDefinition(), opts.testService])
-  for (const [service, handlers] of services) {
-    // A handler under a name that is not an RPC would never run; fail at start instead.
-    const known = new Set(service.methods.map((m) => m.key))
-    const stray = Object.keys(handlers).filter((k) => !known.has(k))
-    if (stray.length > 0) throw new Error(`${service.fullName} has no RPC ${stray.join(', ')}`)
+  const services = [workflowServiceDefinition(), operatorServiceDefinition()]
+  if (opts.testService) services.push(testServiceDefinition())
+  for (const service of services) {
     const impl: grpc.UntypedServiceImplementation = {}
     for (const method of service.methods) {
       if (method.requestStream || method.responseStream) {
         // Temporal's public services are all unary; a streaming method would need its own path.
         throw new Error(`streaming RPC ${service.fullName}/${method.name} is not supported`)
       }
-      const handler = handlers[method.key] as AnyHandler | undefined
-      impl[method.name] = unary(method, handler, { inFlight, logger, observe: opts.observeCall })
+      impl[method.name] = unary(service.fullName, method, d)
     }
     server.addService(service.definition, impl)
   }
-  server.addService(healthServiceDefinition().definition, healthImpl(inFlight))
+  server.addService(healthServiceDefinition().definition, healthImpl(d))
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
@@ -130,8 +176,30 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   let closing: Promise<void> | undefined
   return {
     port,
+    serve(handlers) {
+      const maps: [ReflectedServiceDefinition, Record<string, unknown> | undefined][] = [
+        [workflowServiceDefinition(), handlers.workflowService],
+        [operatorServiceDefinition(), handlers.operatorService],
+        [testServiceDefinition(), handlers.testService],
+      ]
+      for (const [service, map] of maps) {
+        if (!map) continue
+        // A handler under a name that is not an RPC would never run; fail at start instead.
+        const known = new Set(service.methods.map((m) => m.key))
+        const stray = Object.keys(map).filter((k) => !known.has(k))
+        if (stray.length > 0) throw new Error(`${service.fullName} has no RPC ${stray.join(', ')}`)
+        d.handlers.set(service.fullName, map)
+      }
+      d.refusal = undefined
+    },
+    setServing(serving, reason = 'the server is not serving') {
+      d.refusal = serving ? undefined : new UnavailableError(reason)
+    },
+    get refusal() {
+      return d.refusal
+    },
     close() {
-      closing ??= shutdown(server, inFlight, opts.shutdownGraceMs ?? 5000)
+      closing ??= shutdown(server, d.inFlight, opts.shutdownGraceMs ?? 5000)
       return closing
     },
   }
@@ -194,9 +262,14 @@ function callContext(
   }
 }
 
-function unary(method: RpcMethod, handler: AnyHandler | undefined, d: Dispatch): UnaryImpl {
+function unary(serviceName: string, method: RpcMethod, d: Dispatch): UnaryImpl {
   const { inFlight, logger, observe } = d
   return (call, callback) => {
+    if (d.refusal) {
+      callback(toGrpcError(d.refusal, method, logger))
+      return
+    }
+    const handler = d.handlers.get(serviceName)?.[method.key] as AnyHandler | undefined
     if (!handler) {
       callback(toGrpcError(new UnimplementedError(`unimplemented: ${method.name}`), method, logger))
       return
@@ -284,8 +357,8 @@ function grpcError(
 
 const ServingStatus = root.grpc.health.v1.HealthCheckResponse.ServingStatus
 
-/** Services that report SERVING; '' is the server as a whole. */
-const HEALTHY_SERVICES = new Set([
+/** Services that report a status; '' is the server as a whole. */
+const KNOWN_SERVICES = new Set([
   '',
   healthServiceDefinition().fullName,
   workflowServiceDefinition().fullName,
@@ -294,22 +367,25 @@ const HEALTHY_SERVICES = new Set([
 
 type ServingStatus = (typeof ServingStatus)[keyof typeof ServingStatus]
 
-function healthStatus(service: string): ServingStatus {
-  return HEALTHY_SERVICES.has(service) ? ServingStatus.SERVING : ServingStatus.SERVICE_UNKNOWN
+/** SERVING once the server serves, NOT_SERVING before that and while it refuses calls. */
+function healthStatus(service: string, d: Dispatch): ServingStatus {
+  if (!KNOWN_SERVICES.has(service)) return ServingStatus.SERVICE_UNKNOWN
+  return d.refusal ? ServingStatus.NOT_SERVING : ServingStatus.SERVING
 }
 
 /**
- * Check answers SERVING for the server and its services and NOT_FOUND for others, as the
- * reference health service does. Watch sends the (unchanging) status once and stays open until
- * the client or shutdown ends it.
+ * Check answers the status of the server and its services and NOT_FOUND for others, as the
+ * reference health service does. Watch sends the status at once and again whenever it changes
+ * (polled: the status changes a few times in a server's life), until the client or shutdown
+ * ends the call.
  */
-function healthImpl(inFlight: Set<AbortController>): grpc.UntypedServiceImplementation {
+function healthImpl(d: Dispatch): grpc.UntypedServiceImplementation {
   return {
     Check(
       call: grpc.ServerUnaryCall<{ service: string }, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) {
-      const status = healthStatus(call.request.service)
+      const status = healthStatus(call.request.service, d)
       if (status === ServingStatus.SERVICE_UNKNOWN) {
         callback(grpcError(grpc.status.NOT_FOUND, `unknown service ${call.request.service}`))
         return
@@ -317,12 +393,20 @@ function healthImpl(inFlight: Set<AbortController>): grpc.UntypedServiceImplemen
       callback(null, { status })
     },
     Watch(call: grpc.ServerWritableStream<{ service: string }, unknown>) {
-      const { ctx, done } = callContext(call, 'Watch', inFlight)
-      call.write({ status: healthStatus(call.request.service) })
+      const { ctx, done } = callContext(call, 'Watch', d.inFlight)
+      let sent = healthStatus(call.request.service, d)
+      call.write({ status: sent })
+      const poll = setInterval(() => {
+        const now = healthStatus(call.request.service, d)
+        if (now !== sent) call.write({ status: (sent = now) })
+      }, HEALTH_WATCH_POLL_MS)
       ctx.signal.addEventListener('abort', () => {
+        clearInterval(poll)
         done()
         call.end()
       })
     },
   }
 }
+
+const HEALTH_WATCH_POLL_MS = 500

@@ -72,6 +72,11 @@ export interface HistoryEngineDeps {
   /** A namespace's custom search attributes (name to IndexedValueType), to index values by. */
   searchAttributeTypes?: (namespaceId: string) => ReadonlyMap<string, number> | undefined
   observer?: HistoryObserver
+  /**
+   * Called when a write finds that another server acquired the shard: this engine can never
+   * commit again, and the server must stop serving. Must not throw.
+   */
+  onShardLost?: (error: ShardOwnershipLostError) => void
 }
 
 interface CachedRun {
@@ -360,6 +365,7 @@ export class HistoryEngine {
       // Another server acquired the shard (the same store opened twice): it owns the runs now.
       this.deps.logger.error({ err: e }, 'shard ownership lost; this server can no longer write')
       this.cache.clear()
+      this.deps.onShardLost?.(e)
       return new UnavailableError('shard ownership lost: another server owns this store')
     }
     return ensureError(e)

@@ -42,3 +42,11 @@ export class StoreUnavailableError extends Error {
 export class SchemaVersionError extends Error {
   override name = 'SchemaVersionError'
 }
+
+/**
+ * The SQLite file is held by another live process (a server, or a migration): a second server on
+ * the same file would take its shard and leave the first one unable to write.
+ */
+export class StoreInUseError extends Error {
+  override name = 'StoreInUseError'
+}

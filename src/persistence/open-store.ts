@@ -38,11 +38,19 @@ export type StoreConfig =
       tls?: PostgresTlsFiles | undefined
     }
 
-/** `migrate`: apply missing schema migrations (true), or refuse a schema that is behind. */
-export async function openStore(config: StoreConfig, migrate: boolean): Promise<Store> {
+/**
+ * `migrate`: apply missing schema migrations (true), or refuse a schema that is behind.
+ * `owner`: what this process is, for a store that one process at a time may serve (a SQLite
+ * file): another live process holding it makes the open fail with StoreInUseError.
+ */
+export async function openStore(
+  config: StoreConfig,
+  migrate: boolean,
+  owner?: string,
+): Promise<Store> {
   if (config.kind === 'sqlite') {
     const { filename, synchronous, journalMode } = config
-    return SqliteStore.open({ filename, synchronous, journalMode, migrate })
+    return SqliteStore.open({ filename, synchronous, journalMode, migrate, exclusiveOwner: owner })
   }
   const { PostgresStore } = await import('./postgres/postgres-store.js')
   return PostgresStore.open({

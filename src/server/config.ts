@@ -11,6 +11,7 @@
  *   metricsPort: 9090    # SUNDIAL_METRICS_PORT: Prometheus /metrics (off when absent)
  *   httpPort: 7243       # SUNDIAL_HTTP_PORT: Temporal's HTTP/JSON API
  *   uiPort: 8233         # SUNDIAL_UI_PORT: the Web UI (off when absent)
+ *   onShardLoss: exit    # SUNDIAL_ON_SHARD_LOSS: exit, or reacquire (restart in-process)
  * store:                 # SUNDIAL_DB: a postgres:// URL, a SQLite file path, or sqlite::memory:
  *   migrate: false       # SUNDIAL_DB_MIGRATE, --migrate: apply schema migrations at start
  *   sqlite:              # either sqlite or postgres
@@ -35,6 +36,7 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import type { PostgresTlsFiles, StoreConfig } from '../persistence/open-store.js'
 import { LOG_LEVELS, type LogLevel } from './log-levels.js'
+import { SHARD_LOSS_ACTIONS, type ShardLossAction } from './shard-loss.js'
 
 export interface ServerConfig {
   host: string
@@ -46,6 +48,8 @@ export interface ServerConfig {
   httpPort: number
   /** Port of the Web UI; none when undefined. */
   uiPort?: number
+  /** What the server does once another server took its store's shard. */
+  onShardLoss: ShardLossAction
   store: StoreConfig
   /** Apply schema migrations at start; otherwise a store behind this build is refused. */
   migrate: boolean
@@ -56,7 +60,14 @@ export interface ServerConfig {
 export type ConfigOverrides = Partial<
   Pick<
     ServerConfig,
-    'host' | 'grpcPort' | 'logLevel' | 'migrate' | 'metricsPort' | 'httpPort' | 'uiPort'
+    | 'host'
+    | 'grpcPort'
+    | 'logLevel'
+    | 'migrate'
+    | 'metricsPort'
+    | 'httpPort'
+    | 'uiPort'
+    | 'onShardLoss'
   >
 > & {
   db?: string
@@ -90,6 +101,7 @@ const fileSchema = z
         metricsPort: z.number().int().min(0).max(65535).optional(),
         httpPort: z.number().int().min(0).max(65535).optional(),
         uiPort: z.number().int().min(0).max(65535).optional(),
+        onShardLoss: z.enum(SHARD_LOSS_ACTIONS).optional(),
       })
       .strict()
       .optional(),
@@ -168,6 +180,7 @@ export function resolveServerConfig(
     metricsPort: flags.metricsPort ?? fromEnv.metricsPort ?? file.server?.metricsPort,
     httpPort: flags.httpPort ?? fromEnv.httpPort ?? file.server?.httpPort ?? 7243,
     uiPort: flags.uiPort ?? fromEnv.uiPort ?? file.server?.uiPort,
+    onShardLoss: flags.onShardLoss ?? fromEnv.onShardLoss ?? file.server?.onShardLoss ?? 'exit',
     store: resolveStore(file.store, fromEnv, flags.db ?? fromEnv.db),
     migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
@@ -222,6 +235,7 @@ const envSchema = z.object({
   SUNDIAL_HTTP_PORT: envPort,
   SUNDIAL_UI_PORT: envPort,
   SUNDIAL_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  SUNDIAL_ON_SHARD_LOSS: z.enum(SHARD_LOSS_ACTIONS).optional(),
   SUNDIAL_DB: z.string().min(1).optional(),
   SUNDIAL_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).optional(),
   SUNDIAL_POSTGRES_SCHEMA: z.string().regex(SCHEMA_NAME, 'not a schema name').optional(),
@@ -266,6 +280,7 @@ function envConfig(env: NodeJS.ProcessEnv) {
     httpPort: e.SUNDIAL_HTTP_PORT,
     uiPort: e.SUNDIAL_UI_PORT,
     logLevel: e.SUNDIAL_LOG_LEVEL,
+    onShardLoss: e.SUNDIAL_ON_SHARD_LOSS,
     db: e.SUNDIAL_DB,
     sqliteSynchronous: e.SUNDIAL_SQLITE_SYNCHRONOUS,
     postgresSchema: e.SUNDIAL_POSTGRES_SCHEMA,

@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino'
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
 import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../frontend/errors.js'
-import { startGrpcServer } from '../frontend/grpc-server.js'
+import { bindGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
 import {
   createNamespaceHandlers,
   createOperatorNamespaceHandlers,
@@ -36,6 +36,7 @@ import { SearchAttributeRegistry } from '../visibility/search-attribute-registry
 import { NamespaceDeleter } from '../worker/namespace-deleter.js'
 import type { DynamicSettings } from './dynamic-config.js'
 import type { MetricsEndpoint } from './metrics.js'
+import type { WebEndpoints } from './web-endpoints.js'
 import { TimeSkipper } from './time-skipper.js'
 
 export interface ServerOptions {
@@ -78,6 +79,12 @@ export interface ServerOptions {
    * (`pollWorkflowTaskQueue`), request and response. For tests and tracing; must not throw.
    */
   observeCalls?: (rpc: string, request: unknown, response: unknown) => void
+  /**
+   * Called once when another server has taken this server's shard (two servers on one
+   * PostgreSQL database): by then the server answers every call UNAVAILABLE and its health
+   * check NOT_SERVING. The CLI exits or restarts the server from here. Must not throw.
+   */
+  onShardLost?: (error: Error) => void
 }
 
 export interface SundialServer {
@@ -106,23 +113,32 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   const dynamic = opts.dynamicConfig ?? {}
   const host = opts.host ?? '127.0.0.1'
   const storeConfig = opts.store ?? { kind: 'sqlite' }
-  const store = await openStore(storeConfig, opts.migrate ?? true)
-  // What to stop, in the order things started; stop() and a failed start run it backwards.
-  const started: (() => unknown)[] = [() => store.close()]
+  // The ports close first (calls in flight finish against a live engine), then what started
+  // after them, in the reverse order of starting; stop() and a failed start run the same.
+  let listeners: Listeners | undefined
+  const started: (() => unknown)[] = []
   let stopping: Promise<void> | undefined
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
+      await listeners?.close()
       for (const stop of [...started].reverse()) await stop()
     })())
-  const skipper =
-    virtualClock &&
-    new TimeSkipper({
-      clock: virtualClock,
-      tasks: store.tasks,
-      logger,
-      startUnlocked: opts.timeSkipping?.startUnlocked,
-    })
   try {
+    // Every port is bound before the store is opened, so that a server started by mistake beside
+    // a running one fails on its port and leaves the other's store alone.
+    listeners = await bindListeners(opts, host, logger)
+    const { grpc, web, metrics } = listeners
+    const address = `${host}:${grpc.port}`
+    const store = await openStore(storeConfig, opts.migrate ?? true, `sundial server on ${address}`)
+    started.push(() => store.close())
+    const skipper =
+      virtualClock &&
+      new TimeSkipper({
+        clock: virtualClock,
+        tasks: store.tasks,
+        logger,
+        startUnlocked: opts.timeSkipping?.startUnlocked,
+      })
     const namespaces = new NamespaceRegistry({ store: store.namespaces })
     await namespaces.ensureDefaults(opts.namespaces ?? [])
     const allNamespaces = await namespaces.loadAll()
@@ -138,6 +154,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         await searchAttributes.register(ns.id, opts.searchAttributes)
       }
     }
+    let shardLost = false
+    const onShardLost = (error: Error): void => {
+      if (shardLost) return
+      shardLost = true
+      grpc.setServing(false, 'shard ownership lost: another server owns this store')
+      opts.onShardLost?.(error)
+    }
     let taskSeq = 0
     const history = new HistoryEngine({
       store,
@@ -151,6 +174,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       namespaceRetentionMs: (namespaceId) =>
         skipper ? 0 : namespaces.cachedById(namespaceId)?.retentionMs,
       observer: skipper,
+      onShardLost,
     })
     const matching = new MatchingEngine({
       store,
@@ -190,18 +214,6 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     }
     const updates = { sync: dynamic.syncUpdate ?? true, async: dynamic.asyncUpdate ?? true }
     const visibility = { store: store.visibility, namespaces, searchAttributes }
-    let metrics: MetricsEndpoint | undefined
-    if (opts.metrics) {
-      // Loaded on demand: prom-client costs start-up time that embedded servers need not pay.
-      const { startMetricsEndpoint } = await import('./metrics.js')
-      const endpoint = await startMetricsEndpoint(
-        opts.metrics.host ?? host,
-        opts.metrics.port,
-        logger,
-      )
-      started.push(() => endpoint.close())
-      metrics = endpoint
-    }
     const handlers = {
       workflowService: observed(
         opts.observeCalls,
@@ -225,48 +237,81 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         ...createOperatorNamespaceHandlers({ registry: namespaces, deleter }),
       }),
     }
-    const grpc = await startGrpcServer({
-      host,
-      port: opts.port ?? 7233,
-      logger,
-      maxReceiveMessageBytes: MAX_REQUEST_BYTES,
+    grpc.serve({ ...handlers, testService: skipper && createTestServiceHandlers(skipper) })
+    web?.serve({
       ...handlers,
-      testService: skipper && createTestServiceHandlers(skipper),
+      logger,
       observeCall: metrics?.observeCall,
+      maxBodyBytes: MAX_REQUEST_BYTES,
+      refusal: () => grpc.refusal,
     })
-    started.push(() => grpc.close())
-    let web: { httpPort?: number; uiPort?: number } = {}
-    if (opts.http || opts.ui) {
-      // Loaded on demand, like metrics: the JSON mapping and the asset server cost start-up time.
-      const { startWebEndpoints } = await import('./web-endpoints.js')
-      const endpoints = await startWebEndpoints({
-        host,
-        http: opts.http,
-        ui: opts.ui,
-        logger,
-        api: {
-          ...handlers,
-          logger,
-          observeCall: metrics?.observeCall,
-          maxBodyBytes: MAX_REQUEST_BYTES,
-        },
-      })
-      started.push(() => endpoints.close())
-      web = endpoints
-    }
     if (skipper) started.push(() => skipper.stop())
     return {
-      address: `${host}:${grpc.port}`,
+      address,
       port: grpc.port,
       store,
       timeSkipper: skipper,
       metricsPort: metrics?.port,
-      httpPort: web.httpPort,
-      uiPort: web.uiPort,
+      httpPort: web?.httpPort,
+      uiPort: web?.uiPort,
       stop: stopAll,
     }
   } catch (e: unknown) {
     await stopAll()
+    throw e
+  }
+}
+
+/** The ports a server listens on, bound and answering UNAVAILABLE until they serve. */
+interface Listeners {
+  grpc: GrpcServer
+  web?: WebEndpoints
+  metrics?: MetricsEndpoint
+  close(): Promise<void>
+}
+
+async function bindListeners(
+  opts: ServerOptions,
+  host: string,
+  logger: Logger,
+): Promise<Listeners> {
+  const closers: (() => Promise<void>)[] = []
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c()
+  }
+  try {
+    let metrics: MetricsEndpoint | undefined
+    if (opts.metrics) {
+      // Loaded on demand: prom-client costs start-up time that embedded servers need not pay.
+      const { startMetricsEndpoint } = await import('./metrics.js')
+      const endpoint = await startMetricsEndpoint(
+        opts.metrics.host ?? host,
+        opts.metrics.port,
+        logger,
+      )
+      closers.push(() => endpoint.close())
+      metrics = endpoint
+    }
+    const grpc = await bindGrpcServer({
+      host,
+      port: opts.port ?? 7233,
+      logger,
+      maxReceiveMessageBytes: MAX_REQUEST_BYTES,
+      testService: opts.timeSkipping !== undefined,
+      observeCall: metrics?.observeCall,
+    })
+    closers.push(() => grpc.close())
+    let web: WebEndpoints | undefined
+    if (opts.http || opts.ui) {
+      // Loaded on demand, like metrics: the JSON mapping and the asset server cost start-up time.
+      const { bindWebEndpoints } = await import('./web-endpoints.js')
+      const endpoints = await bindWebEndpoints({ host, http: opts.http, ui: opts.ui, logger })
+      closers.push(() => endpoints.close())
+      web = endpoints
+    }
+    return { grpc, web, metrics, close }
+  } catch (e: unknown) {
+    await close()
     throw e
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The HTTP side of a server: Temporal's HTTP/JSON API on its own port, and the Web UI (assets
  * plus the same API under `/api/`) on another. Both answer through one API handler built over
- * the gRPC handler maps, so the three ports behave alike.
+ * the gRPC handler maps, so the three ports behave alike. Like the gRPC port, both are bound
+ * before the store is opened and answer UNAVAILABLE until `serve` gives them the handlers.
  */
 import type { Logger } from 'pino'
-import { createHttpApi, type HttpApiDeps } from '../frontend/http/http-api.js'
+import { UnavailableError } from '../common/errors.js'
+import { createHttpApi, type HttpApiDeps, type HttpApiHandler } from '../frontend/http/http-api.js'
 import { startHttpServer, type HttpServer } from '../frontend/http/http-server.js'
 import { createUiHandler } from '../frontend/ui-server.js'
 
@@ -14,23 +16,32 @@ export interface WebEndpointsOptions {
   http?: { host?: string; port: number }
   ui?: { host?: string; port: number }
   logger: Logger
-  api: HttpApiDeps
 }
 
 export interface WebEndpoints {
   readonly httpPort?: number
   readonly uiPort?: number
+  /** Starts answering API calls through these handlers. */
+  serve(api: HttpApiDeps): void
   close(): Promise<void>
 }
 
-export async function startWebEndpoints(opts: WebEndpointsOptions): Promise<WebEndpoints> {
-  const api = createHttpApi(opts.api)
+export async function bindWebEndpoints(opts: WebEndpointsOptions): Promise<WebEndpoints> {
+  const starting = createHttpApi({
+    workflowService: {},
+    operatorService: {},
+    logger: opts.logger,
+    maxBodyBytes: 0,
+    refusal: () => new UnavailableError('the server is starting, please retry'),
+  })
+  let api: HttpApiHandler = starting
+  const viaApi: HttpApiHandler = (req, res, signal) => api(req, res, signal)
   const servers: HttpServer[] = []
   const close = async (): Promise<void> => {
     await Promise.all(servers.map((s) => s.close()))
   }
   try {
-    const start = async (where: { host?: string; port: number }, name: string, handle = api) => {
+    const start = async (where: { host?: string; port: number }, name: string, handle = viaApi) => {
       const server = await startHttpServer({
         host: where.host ?? opts.host,
         port: where.port,
@@ -42,8 +53,15 @@ export async function startWebEndpoints(opts: WebEndpointsOptions): Promise<WebE
       return server.port
     }
     const httpPort = opts.http && (await start(opts.http, 'HTTP API'))
-    const uiPort = opts.ui && (await start(opts.ui, 'Web UI', createUiHandler(api)))
-    return { httpPort, uiPort, close }
+    const uiPort = opts.ui && (await start(opts.ui, 'Web UI', createUiHandler(viaApi)))
+    return {
+      httpPort,
+      uiPort,
+      serve(deps) {
+        api = createHttpApi(deps)
+      },
+      close,
+    }
   } catch (e: unknown) {
     await close()
     throw e

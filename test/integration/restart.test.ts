@@ -11,6 +11,7 @@ import { after, test } from 'node:test'
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
 import { pino } from 'pino'
+import { StoreInUseError } from '../../src/persistence/errors.js'
 import { createServer, type SundialServer } from '../../src/server/server.js'
 import * as activities from './activities.js'
 import { testStoreConfig } from '../../src/testing/test-store.js'
@@ -87,20 +88,16 @@ test('a sleeping workflow and a pending activity timeout survive a restart', asy
   assert.equal(events!.filter((e) => e.timerFiredEventAttributes).length, 1)
 })
 
-test('a second server on the same file takes the shard; the first can no longer write', async () => {
+test('a second server on the same store: refused on a SQLite file, fenced out on PostgreSQL', async () => {
   const filename = join(dir, 'fenced.db')
   const logger = pino({ level: 'fatal' })
   const store = await testStoreConfig(filename)
   const first = await createServer({ port: 0, store, logger })
-  const second = await createServer({ port: 0, store, logger })
   // No retry interceptor: the first server's answer is the point.
   const toFirst = await Connection.connect({ address: first.address, interceptors: [] })
-  const toSecond = await Connection.connect({ address: second.address, interceptors: [] })
   cleanups.push(async () => {
     await toFirst.close()
-    await toSecond.close()
     await first.stop()
-    await second.stop()
   })
   const start = (connection: Connection, workflowId: string) =>
     connection.workflowService.startWorkflowExecution({
@@ -110,6 +107,20 @@ test('a second server on the same file takes the shard; the first can no longer 
       taskQueue: { name: 'fenced' },
       requestId: workflowId,
     })
+  if (store.kind === 'sqlite') {
+    // One process at a time on a file (its lock), and one store at a time within a process.
+    await assert.rejects(createServer({ port: 0, store, logger }), StoreInUseError)
+    assert.ok((await start(toFirst, uid('still-in'))).runId)
+    return
+  }
+  // PostgreSQL is shared by design; until several nodes share the work, the newest server takes
+  // the shard and the first can no longer write.
+  const second = await createServer({ port: 0, store, logger })
+  const toSecond = await Connection.connect({ address: second.address, interceptors: [] })
+  cleanups.push(async () => {
+    await toSecond.close()
+    await second.stop()
+  })
   await assert.rejects(start(toFirst, uid('fenced-out')), (e: Error & { code?: number }) => {
     assert.equal(e.code, 14) // UNAVAILABLE
     assert.match(e.message, /shard ownership lost/)

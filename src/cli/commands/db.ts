@@ -7,7 +7,9 @@ import Database from 'better-sqlite3'
 import { Command } from 'commander'
 import { describeStore, type StoreConfig } from '../../persistence/open-store.js'
 import type { SchemaStatus } from '../../persistence/sql/migration.js'
+import { StoreInUseError } from '../../persistence/errors.js'
 import * as sqliteMigrations from '../../persistence/sqlite/migrations.js'
+import { SqliteFileLock } from '../../persistence/sqlite/sqlite-file-lock.js'
 import { loadConfig } from '../load-config.js'
 
 interface DbOptions {
@@ -64,9 +66,14 @@ function sqliteTarget(store: StoreConfig & { kind: 'sqlite' }, apply: boolean): 
   const filename = store.filename
   if (filename === undefined) fail('no SQLite file: give --db, SUNDIAL_DB or store.sqlite.filename')
   let database: Database.Database
+  // A migration would change the schema under a running server: refused while one holds the file.
+  let lock: SqliteFileLock | undefined
   try {
+    if (apply) lock = SqliteFileLock.acquire(filename, 'sundial db migrate')
     database = new Database(filename, { fileMustExist: !apply, timeout: 5000 })
   } catch (e: unknown) {
+    lock?.release()
+    if (e instanceof StoreInUseError) fail(e.message)
     fail(`cannot open SQLite file ${filename}: ${(e as Error).message}`)
   }
   return {
@@ -75,6 +82,7 @@ function sqliteTarget(store: StoreConfig & { kind: 'sqlite' }, apply: boolean): 
     migrate: () => Promise.resolve(sqliteMigrations.migrate(database)),
     close: () => {
       database.close()
+      lock?.release()
       return Promise.resolve()
     },
   }

@@ -8,10 +8,11 @@ import { format } from 'node:util'
 import * as grpc from '@grpc/grpc-js'
 import { Command, Option } from 'commander'
 import type { Logger } from 'pino'
-import { StoreUnavailableError } from '../../persistence/errors.js'
+import { StoreInUseError, StoreUnavailableError } from '../../persistence/errors.js'
 import { describeStore, type StoreConfig } from '../../persistence/open-store.js'
 import type { Store } from '../../persistence/store.js'
 import { LOG_LEVELS, type LogLevel } from '../../server/log-levels.js'
+import { SHARD_LOSS_ACTIONS, type ShardLossAction } from '../../server/shard-loss.js'
 import { createServer, type SundialServer } from '../../server/server.js'
 import {
   DynamicConfigError,
@@ -71,6 +72,8 @@ interface RunOptions {
   httpPort?: number
   /** Serve the Web UI; none when undefined. */
   ui?: { host?: string; port: number }
+  /** What to do once another server took the store's shard. */
+  onShardLoss: ShardLossAction
 }
 
 export function serverCommand(): Command {
@@ -143,6 +146,8 @@ export function serverCommand(): Command {
         logLevel: flags.logLevel,
         logFormat: flags.logFormat,
         migrate: true,
+        // One process per SQLite file (a lock): a shard lost here means the file was tampered with.
+        onShardLoss: 'exit',
         searchAttributes: flags.searchAttribute,
         dynamicConfig: flags.dynamicConfigValue,
         metricsPort: flags.metricsPort ?? 0,
@@ -176,6 +181,12 @@ export function serverCommand(): Command {
     .option('--ui-port <port>', 'Web UI port (SUNDIAL_UI_PORT; default none)', parsePort)
     .addOption(
       new Option(
+        '--on-shard-loss <action>',
+        'when another server takes the store: exit, or reacquire (SUNDIAL_ON_SHARD_LOSS; default exit)',
+      ).choices(SHARD_LOSS_ACTIONS),
+    )
+    .addOption(
+      new Option(
         '--log-level <level>',
         'log level, on stderr (SUNDIAL_LOG_LEVEL; default info)',
       ).choices(LOG_LEVELS),
@@ -195,6 +206,7 @@ interface StartOptions {
   metricsPort?: number
   httpPort?: number
   uiPort?: number
+  onShardLoss?: ShardLossAction
   logFormat: LogFormat
   ip?: string
   port?: number
@@ -212,6 +224,7 @@ async function start(opts: StartOptions): Promise<void> {
     metricsPort: opts.metricsPort,
     httpPort: opts.httpPort,
     uiPort: opts.uiPort,
+    onShardLoss: opts.onShardLoss,
   })
   const inMemory = config.store.kind === 'sqlite' && config.store.filename === undefined
   await run({
@@ -224,6 +237,7 @@ async function start(opts: StartOptions): Promise<void> {
     metricsPort: config.metricsPort,
     httpPort: config.httpPort,
     ui: config.uiPort === undefined ? undefined : { port: config.uiPort },
+    onShardLoss: config.onShardLoss,
     // A database in memory starts empty every time: there is no separate step to run.
     migrate: config.migrate || inMemory,
   })
@@ -245,9 +259,8 @@ async function run(opts: RunOptions): Promise<void> {
     console.error(`sundial: --dynamic-config-value: ${e.message}`)
     process.exit(1)
   }
-  let server: SundialServer
-  try {
-    server = await createServer({
+  const serve = (): Promise<SundialServer> =>
+    createServer({
       host: opts.ip,
       port: opts.port,
       store: opts.store,
@@ -259,12 +272,28 @@ async function run(opts: RunOptions): Promise<void> {
       ui: opts.ui,
       migrate: opts.migrate,
       logger,
+      onShardLost: (e) => void onShardLost(e),
     })
-  } catch (e: unknown) {
-    console.error(`sundial: could not start the server: ${startFailure(e, opts)}`)
-    process.exit(1)
+  const startOrExit = async (): Promise<SundialServer> => {
+    try {
+      return await serve()
+    } catch (e: unknown) {
+      console.error(`sundial: could not start the server: ${startFailure(e, opts)}`)
+      process.exit(1)
+    }
   }
-  stopOnSignals(server)
+  let server = await startOrExit()
+  // Another server took the store: this one has stopped serving (health NOT_SERVING, calls
+  // UNAVAILABLE). Exit for a supervisor to restart it, or start again here, which takes the
+  // shard back with a new range id.
+  const onShardLost = async (e: Error): Promise<void> => {
+    logger.error({ err: e, action: opts.onShardLoss }, 'another server took this store')
+    console.error(`sundial: another server took the store (${opts.onShardLoss})`)
+    await server.stop()
+    if (opts.onShardLoss === 'exit') process.exit(1)
+    server = await startOrExit()
+  }
+  stopOnSignals({ stop: () => server.stop() })
   const namespaces = await namespaceNames(server.store)
   // The server's own `address` does not bracket IPv6 literals (`:::7233`).
   console.log(`Sundial server listening on ${formatAddress(opts.ip, server.port)}`)
@@ -297,6 +326,7 @@ function routeGrpcLogs(logger: Logger): void {
 
 /** A start-up error in words that name the flag or file to fix. */
 function startFailure(e: unknown, opts: RunOptions): string {
+  if (e instanceof StoreInUseError) return e.message
   const err = e instanceof Error ? (e as NodeJS.ErrnoException & { details?: string }) : undefined
   const message = err?.message ?? String(e)
   // grpc-js puts the listen error's text in the message, not in `code`.

@@ -28,6 +28,8 @@ export interface HttpApiDeps {
   observeCall?: CallObserver
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number
+  /** While this returns an error, every call is answered with it (a server not serving). */
+  refusal?: () => Error | undefined
 }
 
 /** Answers one request; `signal` aborts it on server shutdown. */
@@ -128,6 +130,8 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
     const handlers = (
       route.service === 'workflow' ? deps.workflowService : deps.operatorService
     ) as Record<string, AnyHandler | undefined>
+    const refused = deps.refusal?.()
+    if (refused) throw refused
     const handler = handlers[route.method.key]
     if (!handler) throw new UnimplementedError(`unimplemented: ${route.method.name}`)
     const bodyText = route.body ? await readBody(req, deps.maxBodyBytes) : ''

@@ -11,6 +11,7 @@ import { migrate, schemaStatus } from './migrations.js'
 import { toStoreError } from './settle.js'
 import { SqliteClusterStore } from './sqlite-cluster-store.js'
 import { SqliteExecutionStore } from './sqlite-execution-store.js'
+import { SqliteFileLock } from './sqlite-file-lock.js'
 import { SqliteNamespaceStore } from './sqlite-namespace-store.js'
 import type { SqliteJournalMode, SqliteSynchronous } from './sqlite-settings.js'
 import { SqliteTaskStore } from './sqlite-task-store.js'
@@ -42,6 +43,12 @@ export interface SqliteStoreOptions {
   maxGroupSize?: number
   /** Called after each group commit with the number of calls it held, for metrics. Must not throw. */
   onGroupCommit?: (calls: number) => void
+  /**
+   * Hold the file for this process alone, described so (`sundial server listening on ...`): the
+   * open fails with StoreInUseError, naming the holder, while another live process holds it.
+   * Ignored in memory.
+   */
+  exclusiveOwner?: string
 }
 
 /** Settings read back from the connection, for diagnostics and tests. */
@@ -63,9 +70,16 @@ export class SqliteStore implements Store {
   /** The schema versions this open applied (empty when the file was already current). */
   readonly migrationsApplied: readonly number[]
   readonly #db: Database.Database
+  readonly #lock: SqliteFileLock | undefined
 
-  private constructor(db: Database.Database, opts: SqliteStoreOptions, applied: number[]) {
+  private constructor(
+    db: Database.Database,
+    opts: SqliteStoreOptions,
+    applied: number[],
+    lock: SqliteFileLock | undefined,
+  ) {
     this.#db = db
+    this.#lock = lock
     this.migrationsApplied = applied
     this.namespaces = new SqliteNamespaceStore(db)
     this.executions = new SqliteExecutionStore({
@@ -84,7 +98,18 @@ export class SqliteStore implements Store {
    */
   static open(opts: SqliteStoreOptions = {}): SqliteStore {
     const filename = opts.filename ?? ':memory:'
-    const db = new Database(filename, { timeout: opts.busyTimeoutMs ?? 5000 })
+    // Taken before the file is opened: a refused process must not even run migrations.
+    const lock =
+      filename !== ':memory:' && opts.exclusiveOwner !== undefined
+        ? SqliteFileLock.acquire(filename, opts.exclusiveOwner)
+        : undefined
+    let db: Database.Database
+    try {
+      db = new Database(filename, { timeout: opts.busyTimeoutMs ?? 5000 })
+    } catch (e: unknown) {
+      lock?.release()
+      throw e
+    }
     try {
       if (filename !== ':memory:') {
         // WAL lets readers proceed during a write and needs one fsync per commit instead of
@@ -93,9 +118,10 @@ export class SqliteStore implements Store {
       }
       db.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`)
       const applied = opts.migrate === false ? checkSchema(db) : migrate(db)
-      return new SqliteStore(db, opts, applied)
+      return new SqliteStore(db, opts, applied, lock)
     } catch (e: unknown) {
       db.close()
+      lock?.release()
       throw e
     }
   }
@@ -115,6 +141,7 @@ export class SqliteStore implements Store {
     try {
       this.executions.close()
       this.#db.close()
+      this.#lock?.release()
       return Promise.resolve()
     } catch (e: unknown) {
       return Promise.reject(toStoreError(e))
