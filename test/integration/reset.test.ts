@@ -66,17 +66,26 @@ test('reset of a running workflow terminates it and reapplies its signals', asyn
       taskQueue,
       workflowId,
     })
+    // The signals come after the first task has completed, so that they lie after the reset
+    // point and must be reapplied (signals that came before would be part of the kept prefix).
+    const firstCompleted = await eventually(async () => {
+      const { events } = await handle.fetchHistory()
+      const found = events!.find(
+        (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+      )
+      assert.ok(found, 'the first workflow task has not completed yet')
+      return found
+    })
     await handle.signal<[number]>('add', 1)
     await handle.signal<[number]>('add', 2)
     await eventually(async () => {
-      const d = await handle.describe()
-      assert.ok(Number(d.raw.workflowExecutionInfo?.historyLength) >= 8)
-      assert.equal(d.raw.pendingWorkflowTask, null)
+      const { events } = await handle.fetchHistory()
+      const signals = events!.filter(
+        (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+      )
+      assert.equal(signals.length, 2)
+      assert.equal((await handle.describe()).raw.pendingWorkflowTask, null)
     })
-    // The first task's completion (signals may land before or after it starts).
-    const firstCompleted = (await handle.fetchHistory()).events!.find(
-      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-    )!
     const { runId } = await h.connection.workflowService.resetWorkflowExecution({
       namespace: 'default',
       workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
