@@ -13,6 +13,12 @@
  */
 import { fromProto3JSON, toProto3JSON, type JSONValue } from 'proto3-json-serializer'
 import { root, type Long } from './proto.js'
+import {
+  payloadEncoding,
+  payloadJsonValue,
+  payloadText,
+  type PayloadBytes,
+} from './payload-value.js'
 
 /** The parts of a protobufjs reflection type that the walk reads. */
 interface ReflectedType {
@@ -119,33 +125,25 @@ export function fromProtoJson<T extends object = Record<string, unknown>>(
   return message as unknown as T
 }
 
-/** A payload's shorthand value, or undefined when it has none (then it prints in full). */
-export function payloadShorthand(payload: {
-  metadata?: Record<string, Uint8Array> | null
-  data?: Uint8Array | null
-}): { value: unknown } | undefined {
-  const metadata = payload.metadata ?? {}
-  const keys = Object.keys(metadata)
-  const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8')
-  const encoding = text(metadata.encoding)
+/**
+ * A payload's shorthand value, or undefined when it has none (then it prints in full). Stricter
+ * than {@link payloadJsonValue}: the shorthand must read back as the same payload, so any
+ * metadata beyond the encoding (and a json/protobuf message type) rules it out, as in api-go.
+ */
+export function payloadShorthand(payload: PayloadBytes): { value: unknown } | undefined {
+  const keys = Object.keys(payload.metadata ?? {})
+  const encoding = payloadEncoding(payload)
   // api-go writes a binary/null payload in full even as a shorthand, but counts it as one, so
   // that `[null-payload, "x"]` stays an array.
   if (encoding === 'binary/null' && keys.length === 1) {
     return { value: { metadata: { encoding: BINARY_NULL } } }
   }
-  let value: unknown
-  try {
-    if (encoding === 'json/plain' && keys.length === 1) {
-      return { value: JSON.parse(text(payload.data)) }
-    }
-    if (encoding === 'json/protobuf' && keys.length === 2 && metadata.messageType?.length) {
-      value = JSON.parse(text(payload.data))
-    }
-  } catch {
-    return undefined
-  }
+  if (encoding === 'json/plain' && keys.length === 1) return payloadJsonValue(payload)
+  const messageType = payloadText(payload.metadata?.messageType)
+  if (encoding !== 'json/protobuf' || keys.length !== 2 || !messageType) return undefined
+  const value = payloadJsonValue(payload)?.value
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
-  return { value: { ...value, _protoMessageType: text(metadata.messageType) } }
+  return { value: { ...value, _protoMessageType: messageType } }
 }
 
 function messageToJson(type: ReflectedType, msg: Record<string, unknown>, short: boolean): unknown {

@@ -168,12 +168,13 @@ test('list and count filter by a search attribute set with --search-attribute', 
   )
   assert.ok(text.slice(1).every((row) => row[2] === 'greeting' && !isNaN(Date.parse(row[3]!))))
 
-  const [json, jsonl, limited, count, countJson] = await Promise.all([
+  const [json, jsonl, limited, count, countJson, grouped] = await Promise.all([
     h.json<Record<string, unknown>[]>(['workflow', 'list', '-q', query]),
     h.run(['workflow', 'list', '-q', query, '-o', 'jsonl']),
     h.run(['workflow', 'list', '-q', query, '--limit', '2']),
     h.run(['workflow', 'count', '-q', query]),
     h.json(['workflow', 'count', '-q', query]),
+    h.run(['workflow', 'count', '-q', `${query} GROUP BY ExecutionStatus`]),
   ])
   const sdk = []
   for await (const e of h.client.workflow.list({ query })) sdk.push(e)
@@ -201,6 +202,8 @@ test('list and count filter by a search attribute set with --search-attribute', 
   assert.equal(tableRows(limited.stdout).length, 3)
   assert.equal(count.stdout, 'Total: 3\n')
   assert.deepEqual(countJson, { count: '3' })
+  // Status names, as Temporal's CLI prints them.
+  assert.equal(grouped.stdout, 'Total: 3\n  Group total: 3, values: Completed\n')
 })
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')

@@ -2,18 +2,17 @@
  * Payloads and failures in text output, and the pieces of requests built from flags: inputs,
  * memo and search attributes (`KEY=JSON`), Temporal enum names from flag values.
  */
-import { payloadShorthand } from '../../common/proto-json.js'
+import { payloadEncoding, payloadJsonValue } from '../../common/payload-value.js'
 import type { pb } from '../../common/proto.js'
 import { CliError } from './cli-error.js'
 import { readFlagFile } from './connection-options.js'
 
-/** One payload as text: its JSON shorthand, or its encoding and size when it has none. */
+/** One payload as text: its JSON value, or its encoding and size when it holds no JSON. */
 export function payloadText(payload: pb.Payload | null | undefined): string {
-  const encoding = Buffer.from(payload?.metadata?.encoding ?? []).toString() || 'no encoding'
-  if (!payload || encoding === 'binary/null') return 'null'
-  const short = payloadShorthand(payload)
-  if (short) return JSON.stringify(short.value)
-  return `<${encoding}, ${payload.data?.length ?? 0} bytes>`
+  if (!payload) return 'null'
+  const json = payloadJsonValue(payload)
+  if (json) return JSON.stringify(json.value)
+  return `<${payloadEncoding(payload) || 'no encoding'}, ${payload.data?.length ?? 0} bytes>`
 }
 
 /**

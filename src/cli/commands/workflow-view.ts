@@ -22,7 +22,8 @@ import {
   type HistoryEvent,
 } from '../client/history.js'
 import type { ClientFlags } from '../client/options.js'
-import { failureText, payloadMapText, payloadsText } from '../client/payloads.js'
+import { payloadJsonValue } from '../../common/payload-value.js'
+import { failureText, payloadMapText, payloadText, payloadsText } from '../client/payloads.js'
 import { card, fixedColumns, formatTime, table, truncate } from '../client/render.js'
 import type { ClientSession } from '../client/session.js'
 
@@ -105,9 +106,12 @@ export async function count(s: ClientSession, flags: ListFlags): Promise<void> {
   s.out.message('temporal.api.workflowservice.v1.CountWorkflowExecutionsResponse', response)
   s.out.text(`Total: ${toNumber(response.count)}`)
   for (const g of response.groups) {
-    s.out.text(
-      `  Group total: ${toNumber(g.count)}, values: ${payloadsText({ payloads: g.groupValues })}`,
-    )
+    // As Temporal's CLI prints them (Go's %v): a status is `Running`, not `"Running"`.
+    const values = (g.groupValues ?? []).map((p) => {
+      const json = payloadJsonValue(p)
+      return typeof json?.value === 'string' ? json.value : payloadText(p)
+    })
+    s.out.text(`  Group total: ${toNumber(g.count)}, values: ${values.join(', ')}`)
   }
 }
 

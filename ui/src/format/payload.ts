@@ -4,6 +4,11 @@
  * `Payloads` is a plain array when all of its payloads have a shorthand. Both forms reach the
  * UI, so everything that shows a payload goes through here.
  */
+import {
+  payloadEncoding,
+  payloadJsonValue,
+  type PayloadBytes,
+} from '../../../src/common/payload-value.js'
 import type { PayloadJson, PayloadsJson } from '../api/types.js'
 
 /** A payload that kept its full form: metadata values and data are base64. */
@@ -32,9 +37,20 @@ export function payloadList(p: PayloadsJson | undefined): PayloadJson[] {
   return Array.isArray(p) ? p : (p.payloads ?? [])
 }
 
-export function fromBase64(b64: string): string {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-  return new TextDecoder().decode(bytes)
+function bytes(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+}
+
+/** The full form's base64 decoded into the bytes the shared decoder reads; undefined if bad. */
+function toBytes(p: RawPayload): PayloadBytes | undefined {
+  try {
+    const metadata = Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, bytes(v)]),
+    )
+    return { metadata, data: p.data === undefined ? undefined : bytes(p.data) }
+  } catch {
+    return undefined
+  }
 }
 
 /** What to show for one payload: text, and whether it is JSON (then it is pretty-printed). */
@@ -48,26 +64,12 @@ export interface PayloadDisplay {
 export function displayPayload(p: PayloadJson): PayloadDisplay {
   if (p === undefined) return { text: '', json: false, encoding: 'no payload' }
   if (!isRawPayload(p)) return { text: JSON.stringify(p, null, 2) ?? 'undefined', json: true }
-  const metadata = p.metadata ?? {}
-  const encoding = metadata.encoding ? safeDecode(metadata.encoding) : undefined
+  const decoded = toBytes(p)
   // A JSON payload that kept its full form (extra metadata keys) is still JSON to a reader.
-  if ((encoding === 'json/plain' || encoding === 'json/protobuf') && p.data !== undefined) {
-    try {
-      return { text: JSON.stringify(JSON.parse(fromBase64(p.data)), null, 2), json: true }
-    } catch {
-      // Not valid JSON after all: fall through to base64.
-    }
-  }
-  if (encoding === 'binary/null') return { text: 'null', json: true }
-  return { text: p.data ?? '', json: false, encoding: encoding ?? 'unknown encoding' }
-}
-
-function safeDecode(b64: string): string | undefined {
-  try {
-    return fromBase64(b64)
-  } catch {
-    return undefined
-  }
+  const json = decoded && payloadJsonValue(decoded)
+  if (json) return { text: JSON.stringify(json.value, null, 2), json: true }
+  const encoding = decoded ? payloadEncoding(decoded) : ''
+  return { text: p.data ?? '', json: false, encoding: encoding || 'unknown encoding' }
 }
 
 /**
