@@ -10,6 +10,7 @@ import { describe, test } from 'node:test'
 import { executionCases } from './contract/execution-cases.js'
 import type { ContractTest } from './contract/fixtures.js'
 import { historyTaskCases } from './contract/history-task-cases.js'
+import { jobCases } from './contract/job-cases.js'
 import { namespaceClusterCases } from './contract/namespace-cluster-cases.js'
 import { visibilityCases } from './contract/visibility-cases.js'
 import type { Store } from './store.js'
@@ -52,6 +53,7 @@ export function runStoreContract(opts: StoreContractOptions): void {
     describe('executions', () => executionCases(it))
     describe('history and tasks', () => historyTaskCases(it))
     describe('visibility', () => visibilityCases(it))
+    describe('worker jobs', () => jobCases(it))
 
     test('every skipped test exists', () => {
       const unknown = [...skipped.keys()].filter((t) => !titles.has(t))

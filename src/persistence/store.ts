@@ -324,11 +324,62 @@ export interface ClusterStore {
   acquireShard(req: { shardId: number }): Promise<{ rangeId: number }>
 }
 
+// ---------------------------------------------------------------------------------------------
+// The internal worker's jobs: schedules and batch operations. Each is one row of durable state
+// owned by a shard, like a run, and written under the same shard fence.
+
+/** What a job is; its id is unique within a namespace and kind. */
+export type JobKind = 'schedule' | 'batch'
+
+export interface JobKey {
+  namespaceId: string
+  kind: JobKind
+  jobId: string
+}
+
+export interface JobRecord extends JobKey {
+  /** Incremented by every write; updates are conditioned on it. */
+  version: number
+  /**
+   * When the job next needs the worker (ms since the epoch); 0 when only a request can wake it
+   * (a paused schedule, a finished batch), so an idle job costs nothing.
+   */
+  wakeTime: number
+  /** JSON document of the job's state (opaque to the store). */
+  data: string
+}
+
+export interface JobStore {
+  /**
+   * Inserts a job at version 1. Throws ConditionFailedError when the key exists and
+   * ShardOwnershipLostError when the shard moved past `rangeId`.
+   */
+  createJob(req: ShardFence & { job: JobRecord }): Promise<void>
+  getJob(req: JobKey): Promise<{ job: JobRecord | undefined }>
+  /**
+   * Replaces a job, conditioned on its version (ConditionFailedError when it moved or the job is
+   * gone) and on the shard fence (ShardOwnershipLostError).
+   */
+  updateJob(req: ShardFence & { job: JobRecord; expectedVersion: number }): Promise<void>
+  /** Deletes a job (nothing when it is gone), under the shard fence. */
+  deleteJob(req: ShardFence & JobKey): Promise<void>
+  /** One namespace's jobs of a kind, ordered by id; `nextPageToken` is empty after the last. */
+  listJobs(req: {
+    namespaceId: string
+    kind: JobKind
+    pageSize: number
+    pageToken?: Uint8Array
+  }): Promise<{ jobs: JobRecord[]; nextPageToken: Uint8Array }>
+  /** Jobs with a wake time (any namespace and kind), in key order after `after`, for loading. */
+  listWakingJobs(req: { after?: JobKey; limit: number }): Promise<{ jobs: JobRecord[] }>
+}
+
 export interface Store {
   readonly namespaces: NamespaceStore
   readonly executions: ExecutionStore
   readonly visibility: VisibilityStore
   readonly tasks: TaskStore
   readonly cluster: ClusterStore
+  readonly jobs: JobStore
   close(): Promise<void>
 }

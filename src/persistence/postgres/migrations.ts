@@ -136,6 +136,25 @@ export const migrations: readonly Migration[] = [
       ${POSTGRES_TEXT_MATCH_FUNCTION_SQL};
     `,
   },
+  {
+    version: 3,
+    description: 'internal worker jobs: schedules and batch operations',
+    // One row of state per job; wake_time > 0 only while the job needs the worker, so loading
+    // at start reads the jobs with work ahead (the partial index) and skips idle ones.
+    sql: `
+      CREATE TABLE worker_jobs (
+        namespace_id TEXT COLLATE "C" NOT NULL,
+        kind TEXT COLLATE "C" NOT NULL,
+        job_id TEXT COLLATE "C" NOT NULL,
+        version BIGINT NOT NULL,
+        wake_time BIGINT NOT NULL,
+        data TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (namespace_id, kind, job_id)
+      );
+      CREATE INDEX worker_jobs_waking ON worker_jobs (namespace_id, kind, job_id)
+        WHERE wake_time > 0;
+    `,
+  },
 ]
 
 /** Any constant shared by every Sundial: the advisory lock that serialises migrations. */

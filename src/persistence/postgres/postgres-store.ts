@@ -7,6 +7,7 @@ import { schemaMismatch } from '../sql/migration.js'
 import type { Store } from '../store.js'
 import { migrate, schemaStatus } from './migrations.js'
 import { PostgresClusterStore } from './postgres-cluster-store.js'
+import { PostgresJobStore } from './postgres-job-store.js'
 import { PostgresDatabase, type PostgresConnectionOptions } from './postgres-database.js'
 import { PostgresExecutionStore } from './postgres-execution-store.js'
 import { PostgresNamespaceStore } from './postgres-namespace-store.js'
@@ -29,6 +30,7 @@ export class PostgresStore implements Store {
   readonly visibility: PostgresVisibilityStore
   readonly tasks: PostgresTaskStore
   readonly cluster: PostgresClusterStore
+  readonly jobs: PostgresJobStore
   /** The schema versions this open applied (empty when the schema was already current). */
   readonly migrationsApplied: readonly number[]
   readonly #db: PostgresDatabase
@@ -41,6 +43,7 @@ export class PostgresStore implements Store {
     this.visibility = new PostgresVisibilityStore(db)
     this.tasks = new PostgresTaskStore(db)
     this.cluster = new PostgresClusterStore(db)
+    this.jobs = new PostgresJobStore(db)
   }
 
   /**

@@ -3,11 +3,14 @@ import type {
   CurrentExecutionRecord,
   ExecutionRecord,
   HistoryBatch,
+  JobKind,
+  JobRecord,
   NamespaceRecord,
   QueueKind,
   QueueTask,
   RunKey,
   SearchAttributeRecord,
+  ShardFence,
   TimerTask,
 } from '../store.js'
 
@@ -157,4 +160,49 @@ export interface AttributeRow {
 
 export function toAttributeRecord(r: AttributeRow): SearchAttributeRecord {
   return { namespaceId: r.namespace_id, name: r.name, type: r.type }
+}
+
+/** A worker_jobs row as both drivers return it (PostgreSQL's BIGINTs come back as strings). */
+export interface JobRow {
+  namespace_id: string
+  kind: string
+  job_id: string
+  version: number | string
+  wake_time: number | string
+  data: string
+}
+
+export function toJobRecord(row: JobRow): JobRecord {
+  return {
+    namespaceId: row.namespace_id,
+    kind: row.kind as JobKind,
+    jobId: row.job_id,
+    version: Number(row.version),
+    wakeTime: Number(row.wake_time),
+    data: row.data,
+  }
+}
+
+/** Statement parameters of a job write. */
+export function jobParams(fence: ShardFence, job: JobRecord) {
+  const { namespaceId, kind, jobId, version, wakeTime, data } = job
+  return { namespaceId, kind, jobId, version, wakeTime, data, ...fence }
+}
+
+const jobTokenText = new TextDecoder('utf-8', { fatal: true })
+
+/** A job list page token is the UTF-8 of the last id returned; '' starts at the first. */
+export function jobPageAfter(token: Uint8Array | undefined): string {
+  return token?.length ? jobTokenText.decode(token) : ''
+}
+
+/** The page of `rows` (fetched with limit pageSize + 1) and the token of the next one. */
+export function jobPage(rows: JobRow[], pageSize: number) {
+  const page = rows.slice(0, pageSize)
+  const last = page.at(-1)
+  const more = rows.length > pageSize && last !== undefined
+  return {
+    jobs: page.map(toJobRecord),
+    nextPageToken: more ? new TextEncoder().encode(last.job_id) : new Uint8Array(0),
+  }
 }

@@ -20,8 +20,30 @@ export const visibilityColumns = `namespace_id, run_id, workflow_id, workflow_ty
   state_transition_count, parent_workflow_id, parent_run_id, root_workflow_id, root_run_id,
   search_attributes, search_attribute_payloads, memo`
 
+const jobColumns = 'namespace_id, kind, job_id, version, wake_time, data'
+const whereJob = 'namespace_id = @namespaceId AND kind = @kind AND job_id = @jobId'
+/** A job write commits only while the shard is still held at the writer's range id. */
+const fenced = 'EXISTS (SELECT 1 FROM shards WHERE shard_id = @shardId AND range_id = @rangeId)'
+
 export function statements(d: SqlDialect) {
   return {
+    jobs: {
+      insert: `INSERT INTO worker_jobs (${jobColumns})
+        SELECT @namespaceId, @kind, @jobId, @version, @wakeTime, @data WHERE ${fenced}
+        ON CONFLICT DO NOTHING`,
+      get: `SELECT ${jobColumns} FROM worker_jobs WHERE ${whereJob}`,
+      update: `UPDATE worker_jobs SET version = @version, wake_time = @wakeTime, data = @data
+        WHERE ${whereJob} AND version = @expected AND ${fenced}`,
+      delete: `DELETE FROM worker_jobs WHERE ${whereJob} AND ${fenced}`,
+      list: `SELECT ${jobColumns} FROM worker_jobs
+        WHERE namespace_id = @namespaceId AND kind = @kind AND job_id > @after
+        ORDER BY job_id LIMIT @limit`,
+      listWaking: `SELECT ${jobColumns} FROM worker_jobs
+        WHERE wake_time > 0 AND (namespace_id, kind, job_id) > (@namespaceId, @kind, @jobId)
+        ORDER BY namespace_id, kind, job_id LIMIT @limit`,
+      shardRange: 'SELECT range_id FROM shards WHERE shard_id = @shardId',
+    },
+
     namespaces: {
       insert: `INSERT INTO namespaces (id, name, notification_version, data)
         VALUES (@id, @name, @notificationVersion, @data)

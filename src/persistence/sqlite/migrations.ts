@@ -140,6 +140,25 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'internal worker jobs: schedules and batch operations',
+    // One row of state per job; wake_time > 0 only while the job needs the worker, so loading
+    // at start reads the jobs with work ahead (the partial index) and skips idle ones.
+    sql: `
+      CREATE TABLE worker_jobs (
+        namespace_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        wake_time INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (namespace_id, kind, job_id)
+      );
+      CREATE INDEX worker_jobs_waking ON worker_jobs (namespace_id, kind, job_id)
+        WHERE wake_time > 0;
+    `,
+  },
 ]
 
 /**

@@ -10,6 +10,7 @@ import { schemaMismatch } from '../sql/migration.js'
 import { migrate, schemaStatus } from './migrations.js'
 import { toStoreError } from './settle.js'
 import { SqliteClusterStore } from './sqlite-cluster-store.js'
+import { SqliteJobStore } from './sqlite-job-store.js'
 import { SqliteExecutionStore } from './sqlite-execution-store.js'
 import { SqliteFileLock } from './sqlite-file-lock.js'
 import { SqliteNamespaceStore } from './sqlite-namespace-store.js'
@@ -67,6 +68,7 @@ export class SqliteStore implements Store {
   readonly visibility: SqliteVisibilityStore
   readonly tasks: SqliteTaskStore
   readonly cluster: SqliteClusterStore
+  readonly jobs: SqliteJobStore
   /** The schema versions this open applied (empty when the file was already current). */
   readonly migrationsApplied: readonly number[]
   readonly #db: Database.Database
@@ -90,6 +92,7 @@ export class SqliteStore implements Store {
     this.visibility = new SqliteVisibilityStore(db)
     this.tasks = new SqliteTaskStore(db)
     this.cluster = new SqliteClusterStore(db)
+    this.jobs = new SqliteJobStore(db)
   }
 
   /**

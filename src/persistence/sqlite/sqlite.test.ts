@@ -10,6 +10,9 @@ import { SchemaVersionError, StoreUnavailableError } from '../errors.js'
 import { appliedVersions, migrate, migrations, schemaStatus } from './migrations.js'
 import { SqliteStore } from './sqlite-store.js'
 
+/** Every schema version this build knows, in order. */
+const allVersions = migrations.map((m) => m.version)
+
 const dir = mkdtempSync(join(tmpdir(), 'sundial-sqlite-test-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 let files = 0
@@ -27,7 +30,7 @@ describe('sqlite store', () => {
     const key = newRunKey()
     const create = createRun(key)
     const first = SqliteStore.open({ filename })
-    assert.deepEqual(first.migrationsApplied, [1, 2])
+    assert.deepEqual(first.migrationsApplied, allVersions)
     await write(first, create)
     await first.cluster.getOrInitMetadata({ key: 'k', value: 'v1' })
     await first.close()
@@ -44,7 +47,7 @@ describe('sqlite store', () => {
     }
     const db = new Database(filename, { readonly: true })
     try {
-      assert.deepEqual(appliedVersions(db), [1, 2])
+      assert.deepEqual(appliedVersions(db), allVersions)
     } finally {
       db.close()
     }
@@ -54,11 +57,14 @@ describe('sqlite store', () => {
     const db = new Database(':memory:')
     try {
       assert.deepEqual(migrate(db, migrations.slice(0, 1)), [1])
-      assert.deepEqual(migrate(db), [2])
+      assert.deepEqual(migrate(db), allVersions.slice(1))
       assert.deepEqual(migrate(db), [])
-      const next = [...migrations, { version: 3, description: 'test', sql: 'CREATE TABLE t (a)' }]
-      assert.deepEqual(migrate(db, next), [3])
-      assert.deepEqual(appliedVersions(db), [1, 2, 3])
+      const next = [
+        ...migrations,
+        { version: allVersions.length + 1, description: 'test', sql: 'CREATE TABLE t (a)' },
+      ]
+      assert.deepEqual(migrate(db, next), [allVersions.length + 1])
+      assert.deepEqual(appliedVersions(db), [...allVersions, allVersions.length + 1])
       assert.throws(() => migrate(db), /newer than this build knows/)
     } finally {
       db.close()
@@ -71,13 +77,14 @@ describe('sqlite store', () => {
     migrate(old, migrations.slice(0, 1))
     assert.deepEqual(
       schemaStatus(old).pending.map((m) => m.version),
-      [2],
+      allVersions.slice(1),
     )
     old.close()
     assert.throws(
       () => SqliteStore.open({ filename, migrate: false }),
       (e: unknown) =>
-        e instanceof SchemaVersionError && /at version 1, this build needs 2/.test(e.message),
+        e instanceof SchemaVersionError &&
+        e.message.includes(`at version 1, this build needs ${allVersions.length}`),
     )
     await SqliteStore.open({ filename }).close()
     const current = SqliteStore.open({ filename, migrate: false })
