@@ -13,6 +13,7 @@ import { runRawLevel, type RawLevelResult } from './raw-driver.js'
 import { rawPlotSvg, round, table } from './report.js'
 import { runSdk } from './sdk-driver.js'
 import { measureVisibility } from './visibility.js'
+import { runScheduleFleet } from './schedules.js'
 import { killAllServers, startServerProcess } from './server-process.js'
 import { measureStartDev } from './startup.js'
 
@@ -26,6 +27,7 @@ const cfg = quick
       sdkSeq: 50,
       ceilMs: 1500,
       startDevSamples: 3,
+      fleet: { active: 200, paused: 2000, measureMs: 5000 },
     }
   : {
       levels: [1, 10, 50, 200],
@@ -35,6 +37,7 @@ const cfg = quick
       sdkSeq: 200,
       ceilMs: 2000,
       startDevSamples: 7,
+      fleet: { active: 1000, paused: 10_000, measureMs: 10_000 },
     }
 const SDK_CONCURRENCY = 50
 /** How long the server sits idle before its idle RSS is read. */
@@ -127,6 +130,14 @@ async function main(): Promise<void> {
     log('visibility: list and count with >= 10,000 closed workflows ...')
     const visibility = await measureVisibility(server.address, runId)
 
+    log(
+      `schedules: ${cfg.fleet.active} every 1 s on a fresh SQLite file, then ${cfg.fleet.paused} paused ...`,
+    )
+    const fleetServer = await startServerProcess(join(tmp, 'fleet.db'))
+    const fleet = await runScheduleFleet({ server: fleetServer, runId, ...cfg.fleet }).finally(() =>
+      fleetServer.stop(),
+    )
+
     // The raw headline is the best level; its ratio uses the gRPC ceiling at that concurrency.
     const best = raw.reduce((a, b) => (b.wfPerS > a.wfPerS ? b : a))
     const grpcAtBest = grpcPerS[best.concurrency] ?? NaN
@@ -156,6 +167,13 @@ async function main(): Promise<void> {
       list_1000_p50_ms: round(visibility.list1000.p50, 2),
       list_filtered_p50_ms: round(visibility.filtered.p50, 2),
       count_p50_ms: round(visibility.count.p50, 2),
+      schedules_active: fleet.activeSchedules,
+      schedule_delay_p50_ms: round(fleet.delay.p50, 1),
+      schedule_delay_p99_ms: round(fleet.delay.p99, 1),
+      schedule_starts_ratio: round(fleet.starts / Math.max(1, fleet.expectedStarts), 3),
+      schedule_fleet_cpu_ms_per_s: round(fleet.serverCpuMsPerS, 0),
+      schedules_paused: fleet.pausedSchedules,
+      schedule_paused_idle_cpu_ms_per_s: round(fleet.pausedIdleCpuMsPerS, 2),
       sqlite_commits_per_s: round(sqliteCommitsPerS, 0),
       grpc_rpc_ceiling_per_s: round(grpcAtBest, 0),
       nproc,
@@ -257,6 +275,24 @@ async function main(): Promise<void> {
       ),
     )
 
+    console.log('\nSchedule fleet (fresh SQLite file, interval 1 s, ALLOW_ALL, no worker)')
+    console.log(
+      table(
+        ['figure', 'value'],
+        [
+          ['active schedules', fleet.activeSchedules],
+          ['starts measured / asked for', `${fleet.starts} / ${fleet.expectedStarts}`],
+          [
+            'nominal time → start p50 / p95 / p99 / max ms',
+            `${round(fleet.delay.p50)} / ${round(fleet.delay.p95)} / ${round(fleet.delay.p99)} / ${round(fleet.delay.max)}`,
+          ],
+          ['server CPU while firing, ms/s', round(fleet.serverCpuMsPerS, 0)],
+          ['paused schedules', fleet.pausedSchedules],
+          ['server CPU with only paused ones, ms/s', round(fleet.pausedIdleCpuMsPerS, 2)],
+        ],
+      ),
+    )
+
     const date = new Date().toISOString().slice(0, 10)
     const outDir = join(repoRoot, 'bench', 'results')
     mkdirSync(outDir, { recursive: true })
@@ -283,6 +319,7 @@ async function main(): Promise<void> {
       startDev,
       raw,
       visibility,
+      scheduleFleet: fleet,
       sdk,
       ceilings: { grpcRpcPerSByConcurrency: grpcPerS, sqliteCommitsPerS },
     }

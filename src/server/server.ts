@@ -33,6 +33,7 @@ import { MatchingEngine } from '../matching/matching-engine.js'
 import { openStore, type StoreConfig } from '../persistence/open-store.js'
 import type { Store } from '../persistence/store.js'
 import { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
+import { createInternalWorker } from '../worker/internal-worker.js'
 import { NamespaceDeleter } from '../worker/namespace-deleter.js'
 import type { DynamicSettings } from './dynamic-config.js'
 import type { MetricsEndpoint } from './metrics.js'
@@ -208,6 +209,20 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     started.push(() => deleter.stop())
     deleter.resume(allNamespaces)
 
+    // The worker acts through the handler map below, which includes its own handlers.
+    let workflowService: WorkflowServiceHandlers = {}
+    const worker = createInternalWorker({
+      jobs: store.jobs,
+      shard: { shardId: 1, rangeId },
+      clock,
+      logger,
+      namespaces,
+      searchAttributes,
+      frontend: () => workflowService,
+      onShardLost,
+    })
+    started.push(() => worker.stop())
+
     const limits = {
       blobSizeLimit: dynamic.blobSizeLimitBytes ?? DEFAULT_BLOB_SIZE_LIMIT_BYTES,
       historyLongPollMs: dynamic.historyLongPollMs ?? 20_000,
@@ -230,6 +245,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
           ...createQueryHandlers({ history, matching, namespaces, limits }),
           ...createWorkerHandlers({ history, matching, namespaces }),
           ...createVisibilityHandlers(visibility),
+          ...worker.handlers,
         }),
       ),
       operatorService: withNamespaceStateCheck(namespaces, {
@@ -237,6 +253,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         ...createOperatorNamespaceHandlers({ registry: namespaces, deleter }),
       }),
     }
+    workflowService = handlers.workflowService
+    await worker.start()
     grpc.serve({ ...handlers, testService: skipper && createTestServiceHandlers(skipper) })
     web?.serve({
       ...handlers,

@@ -10,7 +10,12 @@ import { after, test } from 'node:test'
 import { Connection } from '@temporalio/client'
 import { newTestSchema, testPostgres } from '../../src/testing/test-postgres.js'
 import { eventually } from '../integration/harness.js'
+import { migrations } from '../../src/persistence/sqlite/migrations.js'
 import { spawnSundial, startSundial } from './cli-process.js'
+
+/** The schema versions of this build (the same list on SQLite and PostgreSQL). */
+const versions = migrations.map((m) => m.version)
+const latest = versions.length
 
 const dir = mkdtempSync(join(tmpdir(), 'sundial-start-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -82,19 +87,39 @@ test('without --migrate a store behind this build is refused; db status and migr
   assert.equal(refused.code, 1)
   assert.match(
     refused.stderr,
-    /schema is at version 0, this build needs 2: run `sundial db migrate`/,
+    new RegExp(`schema is at version 0, this build needs ${latest}: run \`sundial db migrate\``),
   )
   const before = await run(['db', 'status', '--db', db])
   assert.equal(before.code, 0)
-  assert.match(before.stdout, /schema version 0, this build's 2\npending: 1 .*\npending: 2 /)
+  assert.match(
+    before.stdout,
+    new RegExp(
+      `schema version 0, this build's ${latest}\n${versions.map((v) => `pending: ${v} .*`).join('\n')}`,
+    ),
+  )
 
   const migrated = await run(['db', 'migrate', '--db', db])
   assert.equal(migrated.code, 0, migrated.stderr)
-  assert.match(migrated.stdout, /applied 1, 2; schema version 2/)
+  assert.match(
+    migrated.stdout,
+    new RegExp(`applied ${versions.join(', ')}; schema version ${latest}`),
+  )
   assert.match((await run(['db', 'status', '--db', db])).stdout, /up to date/)
-  assert.match((await run(['db', 'migrate', '--db', db])).stdout, /schema version 2, up to date/)
+  assert.match(
+    (await run(['db', 'migrate', '--db', db])).stdout,
+    new RegExp(`schema version ${latest}, up to date`),
+  )
 
-  const server = await startSundial(['server', 'start', '--db', db, '--port', '0', '--http-port', '0'])
+  const server = await startSundial([
+    'server',
+    'start',
+    '--db',
+    db,
+    '--port',
+    '0',
+    '--http-port',
+    '0',
+  ])
   server.child.kill('SIGTERM')
   assert.equal(await server.exit, 0)
 })
@@ -157,10 +182,13 @@ test('on PostgreSQL: db status and migrate, then server start serves from it', a
   )
   const refused = await run(['server', 'start', '--port', '0', '--http-port', '0'])
   assert.equal(refused.code, 1)
-  assert.match(refused.stderr, /schema is at version 0, this build needs 2/)
+  assert.match(refused.stderr, new RegExp(`schema is at version 0, this build needs ${latest}`))
   const migrated = await run(['db', 'migrate'])
   assert.equal(migrated.code, 0, migrated.stderr)
-  assert.match(migrated.stdout, /applied 1, 2; schema version 2/)
+  assert.match(
+    migrated.stdout,
+    new RegExp(`applied ${versions.join(', ')}; schema version ${latest}`),
+  )
 
   const server = await startSundial(['server', 'start', '--port', '0', '--http-port', '0'], {
     ...env,
