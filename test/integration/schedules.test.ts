@@ -270,10 +270,15 @@ test('trigger, pause and unpause with notes, update, list by TemporalSchedulePau
   assert.equal(d.state.paused, true)
   assert.equal(d.state.note, 'maintenance window')
   const paused = []
-  for await (const s of h.client.schedule.list()) {
-    if (s.scheduleId === scheduleId) paused.push(s.state.paused)
-  }
-  assert.deepEqual(paused, [true])
+  const query = `TemporalSchedulePaused = true AND ScheduleId = '${scheduleId}'`
+  for await (const s of h.client.schedule.list({ query })) paused.push(s.scheduleId)
+  assert.deepEqual(paused, [scheduleId])
+  await assert.rejects(
+    h.connection.workflowService.listSchedules({ namespace: 'default', query: `WorkflowId = 'x'` }),
+    /INVALID_ARGUMENT: invalid query filter for schedules: cannot filter on "WorkflowId"/,
+  )
+  const count = await h.connection.workflowService.countSchedules({ namespace: 'default', query })
+  assert.equal(Number(count.count), 1)
   await handle.unpause('back')
   d = await handle.describe()
   assert.equal(d.state.paused, false)

@@ -8,7 +8,9 @@ import { InvalidArgumentError } from '../../common/errors.js'
 import { api, long, type temporal } from '../../common/proto.js'
 import { durationFromMs, msFromTimestamp, timestampFromMs } from '../../common/time.js'
 import type { SearchAttributeRegistry } from '../../visibility/search-attribute-registry.js'
-import { searchAttributeValuesJson } from '../../visibility/values.js'
+import { compileFilter } from '../../visibility/query/evaluate.js'
+import type { SearchAttributeTypeName } from '../../visibility/search-attributes.js'
+import { searchAttributeValuesJson, typeName } from '../../visibility/values.js'
 import { catchupWindowMs } from '../../worker/schedules/schedule-processor.js'
 import { OverlapPolicy, type Schedule } from '../../worker/schedules/schedule-state.js'
 import { conflictTokenBytes, type Schedules } from '../../worker/schedules/schedules.js'
@@ -165,8 +167,10 @@ export function createScheduleHandlers(deps: ScheduleHandlersDeps): WorkflowServ
     const attributes = new Map(deps.searchAttributes.types(ns.id))
     attributes.set('TemporalSchedulePaused', IndexedValueType.INDEXED_VALUE_TYPE_BOOL)
     attributes.set('ScheduleId', IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-    if (query?.trim()) throw new InvalidArgumentError('ListSchedules takes no query yet')
-    const matches = (_values: ReadonlyMap<string, unknown>) => true
+    const typeNames = new Map(
+      [...attributes].map(([name, type]) => [name, typeName(type) as SearchAttributeTypeName]),
+    )
+    const matches = compileFilter(query ?? '', typeNames)
     return (entry) => {
       const stored = searchAttributeValuesJson(entry.searchAttributes ?? undefined, attributes)
       const values = new Map(Object.entries(JSON.parse(stored) as Record<string, unknown>))
