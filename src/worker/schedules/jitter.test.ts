@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { long } from '../../common/proto.js'
 import { test } from 'node:test'
+import { long } from '../../common/proto.js'
 import { fingerprint32, jitterMs } from './jitter.js'
 import { compileSpec } from './spec.js'
 

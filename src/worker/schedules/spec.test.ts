@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { long } from '../../common/proto.js'
 import { test } from 'node:test'
 import { InvalidArgumentError } from '../../common/errors.js'
+import { long } from '../../common/proto.js'
 import {
   canonicalizeSpec,
   cleanSpec,
