@@ -93,8 +93,8 @@ export function createSystemHandlers(opts: SystemHandlersOptions = {}): SystemHa
 let cachedVersion: string | undefined
 
 /**
- * Sundial's version from the nearest package.json named `sundial` above this file, which is two
- * levels further up when running from `dist/` than from `src/`.
+ * Sundial's version from the nearest package.json named `sundial-server` above this file, which
+ * is two levels further up when running from `dist/` than from `src/`.
  */
 export function packageVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion
@@ -105,7 +105,7 @@ export function packageVersion(): string {
         name?: string
         version?: string
       }
-      if (pkg.name === 'sundial' && pkg.version) return (cachedVersion = pkg.version)
+      if (pkg.name === 'sundial-server' && pkg.version) return (cachedVersion = pkg.version)
     } catch {
       // No package.json here; keep climbing.
     }
