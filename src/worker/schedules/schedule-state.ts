@@ -87,6 +87,9 @@ export function encoded<T>(
   return message ? Buffer.from(type.encode(message).finish()).toString('base64') : undefined
 }
 
-export function decoded<T>(type: { decode(b: Uint8Array): T }, b64: string | undefined): T | null {
-  return b64 === undefined ? null : type.decode(Buffer.from(b64, 'base64'))
+export function decoded<T>(
+  type: { decode(b: Uint8Array): T },
+  b64: string | undefined,
+): T | undefined {
+  return b64 === undefined ? undefined : type.decode(Buffer.from(b64, 'base64'))
 }

@@ -9,7 +9,6 @@
  * and request ids derive from the nominal time, so the start finds the run it already made
  * instead of making a second one. Every operation on one schedule runs under its own mutex.
  */
-import { randomUUID } from 'node:crypto'
 import { KeyedMutex } from '../../history/keyed-mutex.js'
 import {
   ensureError,
@@ -43,7 +42,9 @@ import {
   type BufferDecision,
 } from './schedule-processor.js'
 import {
+  decoded,
   decodeSchedule,
+  encoded,
   encodeSchedule,
   OverlapPolicy,
   type BufferedStart,
@@ -102,8 +103,8 @@ export class Schedules {
       const state: ScheduleState = {
         scheduleId: req.scheduleId,
         schedule: encodeSchedule(req.schedule),
-        memo: encodedMessage(api.common.v1.Memo, req.memo),
-        searchAttributes: encodedMessage(api.common.v1.SearchAttributes, req.searchAttributes),
+        memo: encoded(api.common.v1.Memo, req.memo),
+        searchAttributes: encoded(api.common.v1.SearchAttributes, req.searchAttributes),
         createRequestId: req.requestId,
         conflictToken: 1,
         createTime: now,
@@ -151,8 +152,8 @@ export class Schedules {
     return {
       schedule: s.schedule,
       info: scheduleInfo(s, now, FUTURE_ACTIONS, RECENT_ACTIONS_KEPT),
-      memo: decodedMessage(api.common.v1.Memo, s.state.memo),
-      searchAttributes: decodedMessage(api.common.v1.SearchAttributes, s.state.searchAttributes),
+      memo: decoded(api.common.v1.Memo, s.state.memo),
+      searchAttributes: decoded(api.common.v1.SearchAttributes, s.state.searchAttributes),
       conflictToken: conflictTokenBytes(s.state.conflictToken),
     }
   }
@@ -183,10 +184,7 @@ export class Schedules {
       s.state.updateTime = now
       s.state.conflictToken++
       if (req.searchAttributes) {
-        s.state.searchAttributes = encodedMessage(
-          api.common.v1.SearchAttributes,
-          req.searchAttributes,
-        )
+        s.state.searchAttributes = encoded(api.common.v1.SearchAttributes, req.searchAttributes)
       }
     })
   }
@@ -234,8 +232,8 @@ export class Schedules {
       const info = scheduleInfo(s, now, 5, 5)
       return {
         scheduleId: s.state.scheduleId,
-        memo: decodedMessage(api.common.v1.Memo, s.state.memo),
-        searchAttributes: decodedMessage(api.common.v1.SearchAttributes, s.state.searchAttributes),
+        memo: decoded(api.common.v1.Memo, s.state.memo),
+        searchAttributes: decoded(api.common.v1.SearchAttributes, s.state.searchAttributes),
         info: {
           spec: s.schedule.spec,
           workflowType: s.schedule.action?.startWorkflow?.workflowType,
@@ -595,29 +593,10 @@ function attributePayload(value: string, type: string): pb.Payload {
   }
 }
 
-function encodedMessage<T>(
-  type: { encode(m: T): { finish(): Uint8Array } },
-  message: T | null | undefined,
-): string | undefined {
-  return message ? Buffer.from(type.encode(message).finish()).toString('base64') : undefined
-}
-
-function decodedMessage<T>(
-  type: { decode(b: Uint8Array): T },
-  b64: string | undefined,
-): T | undefined {
-  return b64 === undefined ? undefined : type.decode(Buffer.from(b64, 'base64'))
-}
-
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   try {
     await p
   } catch (e: unknown) {
     if (!(e instanceof NotFoundError)) throw e
   }
-}
-
-/** A fresh request id for calls that need one and have no natural key. */
-export function newRequestId(): string {
-  return randomUUID()
 }
