@@ -6,12 +6,14 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../common/clock.js'
 import { UnavailableError } from '../common/errors.js'
+import { createBatchHandlers } from '../frontend/handlers/batch.js'
 import { createScheduleHandlers } from '../frontend/handlers/schedules.js'
 import type { NamespaceRegistry } from '../frontend/namespace-registry.js'
 import type { WorkflowServiceHandlers } from '../frontend/rpc-types.js'
 import { ShardOwnershipLostError } from '../persistence/errors.js'
 import type { JobKey, JobStore, ShardFence } from '../persistence/store.js'
 import type { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
+import { BatchOperations } from './batch/batch-operations.js'
 import { frontendClient } from './frontend-client.js'
 import type { JobDeps } from './job-deps.js'
 import { JobWakeups } from './job-wakeups.js'
@@ -26,6 +28,8 @@ export interface InternalWorkerDeps {
   searchAttributes: SearchAttributeRegistry
   /** The server's WorkflowService handlers (read at each call: they include the worker's own). */
   frontend: () => WorkflowServiceHandlers
+  /** Temporal's `worker.batcherRPS`: the fastest a batch job runs (default 50 per second). */
+  batchMaxOperationsPerSecond?: number
   /** Called when a job write finds another server holding the shard. Must not throw. */
   onShardLost?: (error: Error) => void
 }
@@ -84,6 +88,10 @@ export function createInternalWorker(deps: InternalWorkerDeps): InternalWorker {
   }
   const schedules = new Schedules(jobDeps)
   engines.set('schedule', schedules)
+  const batches = new BatchOperations(jobDeps, {
+    maxOperationsPerSecond: deps.batchMaxOperationsPerSecond,
+  })
+  engines.set('batch', batches)
   return {
     handlers: {
       ...createScheduleHandlers({
@@ -91,6 +99,7 @@ export function createInternalWorker(deps: InternalWorkerDeps): InternalWorker {
         namespaces: deps.namespaces,
         searchAttributes: deps.searchAttributes,
       }),
+      ...createBatchHandlers({ batches, namespaces: deps.namespaces }),
     },
     start: () => wakeups.load(deps.jobs),
     stop() {
