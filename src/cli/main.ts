@@ -5,8 +5,10 @@
  */
 import { Command } from 'commander'
 import { packageVersion } from '../frontend/handlers/system.js'
+import { batchCommand } from './commands/batch.js'
 import { dbCommand } from './commands/db.js'
 import { operatorCommand } from './commands/operator.js'
+import { scheduleCommand } from './commands/schedule.js'
 import { serverCommand } from './commands/server.js'
 import { taskQueueCommand } from './commands/task-queue.js'
 import { workflowCommand } from './commands/workflow.js'
@@ -18,6 +20,8 @@ const program = new Command()
 program.addCommand(serverCommand())
 program.addCommand(dbCommand())
 program.addCommand(workflowCommand())
+program.addCommand(scheduleCommand())
+program.addCommand(batchCommand())
 program.addCommand(operatorCommand())
 program.addCommand(taskQueueCommand())
 

@@ -1,6 +1,8 @@
 /**
  * `sundial workflow signal | query | stack | update execute | cancel | terminate | reset |
  * delete`: one request to one execution each (reset first reads the history to find its event).
+ * With `-q` instead of `-w`, signal, cancel, terminate, reset and delete start a batch job over
+ * the workflows the filter matches (batch-start.ts).
  */
 import { randomUUID } from 'node:crypto'
 import { EventType, QueryRejectCondition, api, long, toNumber } from '../../common/proto.js'
@@ -10,6 +12,7 @@ import { historyEvents } from '../client/history.js'
 import { failureText, inputValues, payloadsText } from '../client/payloads.js'
 import { card } from '../client/render.js'
 import type { ClientSession } from '../client/session.js'
+import { batchMode, single, startBatch, type OrBatch } from './batch-start.js'
 import { execution, statusWord, type WorkflowRefFlags } from './workflow-view.js'
 
 /** A command that sends arguments: `--input` values and `--input-file` contents. */
@@ -56,8 +59,24 @@ export function prepareInput(flags: InputFlags): void {
   flags.input = inputValues(flags.input, flags.inputFile)
 }
 
-/** SignalWorkflowExecution with `--name` and the inputs. */
-export async function signal(s: ClientSession, flags: NamedInputFlags): Promise<void> {
+/** Checks `-w` or `-q` and reads `--input-file` before connecting. */
+export function prepareSignal(flags: OrBatch<NamedInputFlags>): void {
+  batchMode(flags)
+  prepareInput(flags as InputFlags)
+}
+
+/** SignalWorkflowExecution with `--name` and the inputs; with `-q`, a batch job sending it. */
+export async function signal(s: ClientSession, batch: OrBatch<NamedInputFlags>): Promise<void> {
+  if (batch.query) {
+    return startBatch(s, batch, {
+      signalOperation: {
+        signal: batch.name,
+        input: { payloads: s.toPayloads(batch.input) },
+        identity: s.identity,
+      },
+    })
+  }
+  const flags = single(batch)
   const response = await s.call(`signaling workflow ${flags.workflowId}`, () =>
     s.workflowService.signalWorkflowExecution({
       namespace: s.namespace,
@@ -166,8 +185,17 @@ export async function updateExecute(s: ClientSession, flags: UpdateFlags): Promi
   )
 }
 
-/** RequestCancelWorkflowExecution. */
-export async function cancel(s: ClientSession, flags: ReasonFlags): Promise<void> {
+/** Checks `-w` or `-q` before connecting; cancel and terminate take a reason with either. */
+export function prepareCancelOrTerminate(flags: OrBatch<ReasonFlags>): void {
+  batchMode(flags, { reason: true })
+}
+
+/** RequestCancelWorkflowExecution; with `-q`, a batch job requesting it. */
+export async function cancel(s: ClientSession, batch: OrBatch<ReasonFlags>): Promise<void> {
+  if (batch.query) {
+    return startBatch(s, batch, { cancellationOperation: { identity: s.identity } })
+  }
+  const flags = single(batch)
   const response = await s.call(`canceling workflow ${flags.workflowId}`, () =>
     s.workflowService.requestCancelWorkflowExecution({
       namespace: s.namespace,
@@ -181,8 +209,12 @@ export async function cancel(s: ClientSession, flags: ReasonFlags): Promise<void
   s.out.text('Cancellation requested')
 }
 
-/** TerminateWorkflowExecution. */
-export async function terminate(s: ClientSession, flags: ReasonFlags): Promise<void> {
+/** TerminateWorkflowExecution; with `-q`, a batch job terminating the matches. */
+export async function terminate(s: ClientSession, batch: OrBatch<ReasonFlags>): Promise<void> {
+  if (batch.query) {
+    return startBatch(s, batch, { terminationOperation: { identity: s.identity } })
+  }
+  const flags = single(batch)
   const response = await s.call(`terminating workflow ${flags.workflowId}`, () =>
     s.workflowService.terminateWorkflowExecution({
       namespace: s.namespace,
@@ -195,15 +227,40 @@ export async function terminate(s: ClientSession, flags: ReasonFlags): Promise<v
   s.out.text('Workflow terminated')
 }
 
-/** Reset needs exactly one way to name its point. */
-export function prepareReset(flags: ResetFlags): void {
-  if ((flags.eventId === undefined) === (flags.type === undefined)) {
+/**
+ * Reset needs exactly one way to name its point; a batch reset names it by type, the first or
+ * last workflow task of each workflow (Temporal's batch reset also has BuildId).
+ */
+export function prepareReset(flags: OrBatch<ResetFlags>): void {
+  if (batchMode(flags, { reason: true }) === 'batch') {
+    if (flags.eventId !== undefined) throw new CliError('cannot set event ID when query is set')
+    if (flags.type !== 'FirstWorkflowTask' && flags.type !== 'LastWorkflowTask') {
+      throw new CliError('a batch reset needs -t/--type FirstWorkflowTask or LastWorkflowTask')
+    }
+  } else if ((flags.eventId === undefined) === (flags.type === undefined)) {
     throw new CliError('reset needs exactly one of -e/--event-id and -t/--type')
   }
 }
 
-/** ResetWorkflowExecution at `--event-id` or at the point `--type` names. */
-export async function reset(s: ClientSession, flags: ResetFlags): Promise<void> {
+/**
+ * ResetWorkflowExecution at `--event-id` or at the point `--type` names; with `-q`, a batch job
+ * resetting each match to its first or last workflow task.
+ */
+export async function reset(s: ClientSession, batch: OrBatch<ResetFlags>): Promise<void> {
+  if (batch.query) {
+    const first = batch.type === 'FirstWorkflowTask'
+    return startBatch(s, batch, {
+      resetOperation: {
+        identity: s.identity,
+        options: first ? { firstWorkflowTask: {} } : { lastWorkflowTask: {} },
+        // The field older servers read.
+        resetType: first
+          ? api.enums.v1.ResetType.RESET_TYPE_FIRST_WORKFLOW_TASK
+          : api.enums.v1.ResetType.RESET_TYPE_LAST_WORKFLOW_TASK,
+      },
+    })
+  }
+  const flags = single(batch)
   const point =
     flags.eventId !== undefined
       ? { runId: flags.runId, eventId: flags.eventId }
@@ -266,13 +323,22 @@ async function resetPoint(
   return { runId, eventId }
 }
 
-/** Asks before deleting (or refuses without a terminal), unless `-y`. */
-export async function prepareDelete(flags: DeleteFlags): Promise<void> {
-  await confirm(`Delete workflow ${flags.workflowId}`, flags.yes)
+/**
+ * Asks before deleting one workflow (or refuses without a terminal), unless `-y`; a batch job
+ * asks once it has counted its matches.
+ */
+export async function prepareDelete(flags: OrBatch<DeleteFlags>): Promise<void> {
+  if (batchMode(flags, { yes: true }) === 'single') {
+    await confirm(`Delete workflow ${flags.workflowId}`, flags.yes)
+  }
 }
 
-/** DeleteWorkflowExecution. */
-export async function deleteWorkflow(s: ClientSession, flags: DeleteFlags): Promise<void> {
+/** DeleteWorkflowExecution; with `-q`, a batch job deleting the matches. */
+export async function deleteWorkflow(s: ClientSession, batch: OrBatch<DeleteFlags>): Promise<void> {
+  if (batch.query) {
+    return startBatch(s, batch, { deletionOperation: { identity: s.identity } })
+  }
+  const flags = single(batch)
   const response = await s.call(`deleting workflow ${flags.workflowId}`, () =>
     s.workflowService.deleteWorkflowExecution({
       namespace: s.namespace,

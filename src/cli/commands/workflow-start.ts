@@ -34,9 +34,11 @@ import { enumValue, inputValues } from '../client/payloads.js'
 import { card, fixedColumns, formatTime } from '../client/render.js'
 import type { ClientSession } from '../client/session.js'
 
-/** The flags of the three start commands (Temporal's option sets `shared-workflow-start` and
- * `workflow-start`). */
-export interface StartFlags extends ClientFlags {
+/**
+ * Temporal's option set `shared-workflow-start`: the workflow a start command or a schedule's
+ * action starts.
+ */
+export interface WorkflowFlags {
   workflowId?: string
   type: string
   taskQueue: string
@@ -48,6 +50,10 @@ export interface StartFlags extends ClientFlags {
   taskTimeout?: number
   searchAttribute: [string, unknown][]
   memo: [string, unknown][]
+}
+
+/** The flags of the three start commands (`shared-workflow-start` and `workflow-start`). */
+export interface StartFlags extends ClientFlags, WorkflowFlags {
   idReusePolicy?: string
   idConflictPolicy?: string
   cron?: string
@@ -61,10 +67,19 @@ export interface SignalWithStartFlags extends StartFlags {
   signalInputFile: string[]
 }
 
-/** Adds the start flags to `cmd`. */
-export function withStartOptions(cmd: Command): Command {
+/**
+ * Adds the `shared-workflow-start` flags to `cmd`; `of` names whose workflow the help speaks of
+ * (a schedule's: each run appends its time to the workflow id).
+ */
+export function withWorkflowOptions(cmd: Command, of: 'start' | 'schedule' = 'start'): Command {
+  const ofEachRun = of === 'schedule' ? " of each run's workflow" : ''
   return cmd
-    .option('-w, --workflow-id <id>', 'workflow id (default: a new UUID)')
+    .option(
+      '-w, --workflow-id <id>',
+      of === 'schedule'
+        ? 'workflow id; each run appends its time (default: a UUID)'
+        : 'workflow id (default: a new UUID)',
+    )
     .requiredOption('--type <name>', 'workflow type')
     .requiredOption('-t, --task-queue <name>', 'task queue')
     .option('-i, --input <json>', 'an input argument as JSON (repeatable)', collectJson, [])
@@ -81,8 +96,18 @@ export function withStartOptions(cmd: Command): Command {
       'limit for one workflow task (server default 10s)',
       parseDurationArg,
     )
-    .option('--search-attribute <KEY=JSON>', 'search attribute (repeatable)', collectKeyJson, [])
-    .option('--memo <KEY=JSON>', 'memo field (repeatable)', collectKeyJson, [])
+    .option(
+      '--search-attribute <KEY=JSON>',
+      `search attribute${ofEachRun} (repeatable)`,
+      collectKeyJson,
+      [],
+    )
+    .option('--memo <KEY=JSON>', `memo field${ofEachRun} (repeatable)`, collectKeyJson, [])
+}
+
+/** Adds the start flags to `cmd`. */
+export function withStartOptions(cmd: Command): Command {
+  return withWorkflowOptions(cmd)
     .addOption(
       new Option('--id-reuse-policy <policy>', 'may a closed workflow id be started again').choices(
         ['AllowDuplicate', 'AllowDuplicateFailedOnly', 'RejectDuplicate', 'TerminateIfRunning'],

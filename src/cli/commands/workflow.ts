@@ -1,7 +1,8 @@
 /**
  * `sundial workflow ...`: the command tree and flags of Temporal's `temporal workflow`
  * (`internal/temporalcli/commands.yaml`), so that habits carry over. The requests themselves are
- * in workflow-start.ts, workflow-view.ts and workflow-control.ts.
+ * in workflow-start.ts, workflow-view.ts and workflow-control.ts; signal, cancel, terminate,
+ * reset and delete take `-q` for a batch job instead of `-w` (batch-start.ts).
  */
 import { Command, Option } from 'commander'
 import { collect } from '../options.js'
@@ -12,12 +13,15 @@ import {
   parsePositiveInt,
   withClientOptionsOnLeaves,
 } from '../client/options.js'
+import { withRefOrBatch } from './batch-start.js'
 import {
   cancel,
   deleteWorkflow,
+  prepareCancelOrTerminate,
   prepareDelete,
   prepareInput,
   prepareReset,
+  prepareSignal,
   query,
   reset,
   signal,
@@ -88,9 +92,10 @@ export function workflowCommand(): Command {
     sub(workflow, 'result', 'Wait for a workflow execution to close and print its result'),
   ).action(clientAction(result))
 
-  withInput(withRef(sub(workflow, 'signal', 'Send a signal to a workflow execution')))
+  withInput(withRefOrBatch(sub(workflow, 'signal', 'Send a signal to a workflow execution')))
     .requiredOption('--name <name>', 'signal name')
-    .action(clientAction(signal, prepareInput))
+    .option('--reason <reason>', 'batch job: why (default: who asked)')
+    .action(clientAction(signal, prepareSignal))
   withRejectCondition(withInput(withRef(sub(workflow, 'query', 'Query a workflow execution'))))
     .requiredOption('--name <name>', 'query type')
     .action(clientAction(query, prepareInput))
@@ -104,13 +109,13 @@ export function workflowCommand(): Command {
     .option('--first-execution-run-id <id>', 'run id that started the chain of runs to update')
     .action(clientAction(updateExecute, prepareInput))
 
-  withRef(sub(workflow, 'cancel', 'Request cancellation of a workflow execution'))
+  withRefOrBatch(sub(workflow, 'cancel', 'Request cancellation of a workflow execution'))
     .option('--reason <reason>', 'why')
-    .action(clientAction(cancel))
-  withRef(sub(workflow, 'terminate', 'Terminate a workflow execution'))
+    .action(clientAction(cancel, prepareCancelOrTerminate))
+  withRefOrBatch(sub(workflow, 'terminate', 'Terminate a workflow execution'))
     .option('--reason <reason>', 'why (recorded in the terminated event)')
-    .action(clientAction(terminate))
-  withRef(sub(workflow, 'reset', 'Reset a workflow execution to an earlier workflow task'))
+    .action(clientAction(terminate, prepareCancelOrTerminate))
+  withRefOrBatch(sub(workflow, 'reset', 'Reset a workflow execution to an earlier workflow task'))
     .option(
       '-e, --event-id <id>',
       'a WorkflowTaskCompleted (or later task) event to reset to',
@@ -125,8 +130,8 @@ export function workflowCommand(): Command {
     )
     .requiredOption('--reason <reason>', 'why (recorded in the history)')
     .action(clientAction(reset, prepareReset))
-  withRef(sub(workflow, 'delete', 'Delete a workflow execution and its history'))
-    .option('-y, --yes', 'do not ask for confirmation')
+  withRefOrBatch(sub(workflow, 'delete', 'Delete a workflow execution and its history'))
+    .option('--reason <reason>', 'batch job: why (default: who asked)')
     .action(clientAction(deleteWorkflow, prepareDelete))
   return withClientOptionsOnLeaves(workflow)
 }
