@@ -4,32 +4,24 @@
  * running workflows without a reload.
  */
 import assert from 'node:assert/strict'
-import { after, afterEach, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import type { Page } from 'playwright-core'
 import {
   expectCount,
   expectText,
   skipReason,
-  startUiHarness,
+  field,
+  tableRows,
+  useUiHarness,
   uid,
   type UiHarness,
 } from './ui-harness.js'
 
-const field = (page: Page, name: string) => page.locator(`[data-field="${name}"] dd`).first()
-const rows = (page: Page) => page.getByRole('table', { name: 'Workflows' }).locator('tbody tr')
+const rows = (page: Page) => tableRows(page, 'Workflows')
 
 describe('Web UI: actions, queries and live pages', { skip: skipReason }, () => {
   let h: UiHarness
-
-  before(async () => {
-    h = await startUiHarness()
-  })
-  after(async () => {
-    await h?.close()
-  })
-  afterEach(() => {
-    assert.deepEqual(h.pageErrors.splice(0), [], 'errors thrown in the page')
-  })
+  useUiHarness((started) => (h = started))
 
   const start = (workflow: string, workflowId: string, args: unknown[]) =>
     h.client.workflow.start(workflow, { taskQueue: h.taskQueue, workflowId, args })

@@ -3,8 +3,10 @@
  * SDK client to start workflows, a worker running ui-workflows.ts (bundled once per test file),
  * and Debian's Chromium driven by playwright-core. Each test gets a fresh page.
  */
+import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
+import { after, afterEach, before } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Client, Connection } from '@temporalio/client'
 import {
@@ -63,6 +65,35 @@ let counter = 0
 export function uid(prefix: string): string {
   return `${prefix}-${process.pid}-${++counter}`
 }
+
+/**
+ * Within a `describe`: one harness for its tests, started before them and closed after them,
+ * handed to `set`; a test fails when any page threw during it.
+ */
+export function useUiHarness(
+  set: (h: UiHarness) => void,
+  opts: { namespaces?: string[] } = {},
+): void {
+  let h: UiHarness | undefined
+  before(async () => {
+    h = await startUiHarness(opts)
+    set(h)
+  })
+  after(async () => {
+    await h?.close()
+  })
+  afterEach(() => {
+    assert.deepEqual(h?.pageErrors.splice(0) ?? [], [], 'errors thrown in the page')
+  })
+}
+
+/** The value of a `<dl>` entry marked `data-field="name"`. */
+export const field = (page: Page, name: string): Locator =>
+  page.locator(`[data-field="${name}"] dd`).first()
+
+/** The body rows of the table labelled `table`. */
+export const tableRows = (page: Page, table: string): Locator =>
+  page.getByRole('table', { name: table }).locator('tbody tr')
 
 export async function startUiHarness(opts: { namespaces?: string[] } = {}): Promise<UiHarness> {
   const server = await createServer({

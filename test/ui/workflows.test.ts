@@ -6,35 +6,27 @@
  * page shows; the SDK client only sets the scene and double-checks an action's effect.
  */
 import assert from 'node:assert/strict'
-import { after, afterEach, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { WorkflowFailedError } from '@temporalio/client'
 import type { Page } from 'playwright-core'
 import {
   expectCount,
   expectText,
   skipReason,
-  startUiHarness,
+  field,
+  tableRows,
+  useUiHarness,
   uid,
   type UiHarness,
 } from './ui-harness.js'
 
-const field = (page: Page, name: string) => page.locator(`[data-field="${name}"] dd`).first()
-const rows = (page: Page) => page.getByRole('table', { name: 'Workflows' }).locator('tbody tr')
+const rows = (page: Page) => tableRows(page, 'Workflows')
 const chip = (page: Page, status: string) =>
   page.locator(`.status-counts [data-status="${status}"]`)
 
 describe('Web UI: workflows', { skip: skipReason }, () => {
   let h: UiHarness
-
-  before(async () => {
-    h = await startUiHarness({ namespaces: ['ui-other'] })
-  })
-  after(async () => {
-    await h?.close()
-  })
-  afterEach(() => {
-    assert.deepEqual(h.pageErrors.splice(0), [], 'errors thrown in the page')
-  })
+  useUiHarness((started) => (h = started), { namespaces: ['ui-other'] })
 
   const start = (workflow: string, workflowId: string, args: unknown[]) =>
     h.client.workflow.start(workflow, { taskQueue: h.taskQueue, workflowId, args })

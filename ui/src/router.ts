@@ -6,6 +6,14 @@
  *   /namespaces/{ns}/workflows?query=&status=&type=&id=
  *   /namespaces/{ns}/workflows/{workflowId}[/{runId}[/{tab}]]
  *   /namespaces/{ns}/task-queues/{taskQueue}
+ *   /namespaces/{ns}/schedules?query=
+ *   /namespaces/{ns}/schedules/{scheduleId}
+ *   /namespaces/{ns}/create-schedule
+ *   /namespaces/{ns}/batch-operations
+ *   /namespaces/{ns}/batch-operations/{jobId}
+ *
+ * Temporal's UI creates schedules at `schedules/create`, which hides a schedule named "create";
+ * a path of its own leaves every schedule id reachable.
  */
 import { useEffect, useState } from 'preact/hooks'
 
@@ -17,6 +25,11 @@ export type Route =
   | { page: 'workflows'; namespace: string; params: URLSearchParams }
   | { page: 'workflow'; namespace: string; workflowId: string; runId?: string; tab: DetailTab }
   | { page: 'task-queue'; namespace: string; taskQueue: string }
+  | { page: 'schedules'; namespace: string; params: URLSearchParams }
+  | { page: 'schedule'; namespace: string; scheduleId: string }
+  | { page: 'create-schedule'; namespace: string }
+  | { page: 'batch-jobs'; namespace: string }
+  | { page: 'batch-job'; namespace: string; jobId: string }
   | { page: 'not-found'; path: string }
 
 const enc = encodeURIComponent
@@ -32,6 +45,15 @@ export const paths = {
     (runId ? `/${enc(runId)}${tab ? `/${tab}` : ''}` : ''),
   taskQueue: (ns: string, taskQueue: string) =>
     `/namespaces/${enc(ns)}/task-queues/${enc(taskQueue)}`,
+  schedules: (ns: string, params?: URLSearchParams) => {
+    const qs = params?.toString()
+    return `/namespaces/${enc(ns)}/schedules${qs ? `?${qs}` : ''}`
+  },
+  schedule: (ns: string, scheduleId: string) =>
+    `/namespaces/${enc(ns)}/schedules/${enc(scheduleId)}`,
+  createSchedule: (ns: string) => `/namespaces/${enc(ns)}/create-schedule`,
+  batchJobs: (ns: string) => `/namespaces/${enc(ns)}/batch-operations`,
+  batchJob: (ns: string, jobId: string) => `/namespaces/${enc(ns)}/batch-operations/${enc(jobId)}`,
 }
 
 export function parseRoute(pathname: string, search: string): Route {
@@ -53,8 +75,22 @@ export function parseRoute(pathname: string, search: string): Route {
     if (!DETAIL_TABS.includes(t)) return { page: 'not-found', path: pathname }
     return { page: 'workflow', namespace: ns, workflowId: id, runId, tab: t }
   }
-  if (section === 'task-queues' && id !== undefined && runId === undefined) {
+  if (runId !== undefined) return { page: 'not-found', path: pathname }
+  if (section === 'task-queues' && id !== undefined) {
     return { page: 'task-queue', namespace: ns, taskQueue: id }
+  }
+  if (section === 'schedules') {
+    return id === undefined
+      ? { page: 'schedules', namespace: ns, params: params(search) }
+      : { page: 'schedule', namespace: ns, scheduleId: id }
+  }
+  if (section === 'create-schedule' && id === undefined) {
+    return { page: 'create-schedule', namespace: ns }
+  }
+  if (section === 'batch-operations') {
+    return id === undefined
+      ? { page: 'batch-jobs', namespace: ns }
+      : { page: 'batch-job', namespace: ns, jobId: id }
   }
   return { page: 'not-found', path: pathname }
 }

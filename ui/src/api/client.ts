@@ -25,13 +25,25 @@ const API_PREFIX = '/api/v1'
 /** One path segment, escaped: workflow ids may hold `/`, `?`, `#` or spaces. */
 export const seg = (s: string) => encodeURIComponent(s)
 
-export function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+/** Recorded as the identity of every change the UI makes, as Temporal's UI does. */
+export const IDENTITY = 'sundial-ui'
+
+function apiUrl(path: string, params: Params): string {
   const qs = new URLSearchParams()
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== '') qs.set(k, String(v))
   }
   const query = qs.size > 0 ? `?${qs.toString()}` : ''
-  return call<T>(`${API_PREFIX}${path}${query}`, { signal })
+  return `${API_PREFIX}${path}${query}`
+}
+
+export function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  return call<T>(apiUrl(path, params), { signal })
+}
+
+/** A DELETE: its request fields go in the query string, as for a GET. */
+export function apiDelete<T>(path: string, params: Params = {}): Promise<T> {
+  return call<T>(apiUrl(path, params), { method: 'DELETE' })
 }
 
 export function apiPost<T>(path: string, body: object, signal?: AbortSignal): Promise<T> {

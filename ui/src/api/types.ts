@@ -138,3 +138,152 @@ export interface PollerInfo {
 export interface DescribeTaskQueueResponse {
   pollers?: PollerInfo[]
 }
+
+// Schedules (temporal.api.schedule.v1). Specs come back canonical: cron strings and calendars
+// compiled into structured calendars, so those are what a screen shows.
+
+/** A range of a calendar field: `start` to `end` (inclusive) every `step`. */
+export interface Range {
+  start?: number
+  end?: number
+  step?: number
+}
+
+export interface StructuredCalendarSpec {
+  second?: Range[]
+  minute?: Range[]
+  hour?: Range[]
+  dayOfMonth?: Range[]
+  month?: Range[]
+  year?: Range[]
+  dayOfWeek?: Range[]
+  comment?: string
+}
+
+export interface IntervalSpec {
+  interval?: string
+  phase?: string
+}
+
+export interface ScheduleSpec {
+  structuredCalendar?: StructuredCalendarSpec[]
+  cronString?: string[]
+  interval?: IntervalSpec[]
+  excludeStructuredCalendar?: StructuredCalendarSpec[]
+  startTime?: string
+  endTime?: string
+  jitter?: string
+  timezoneName?: string
+}
+
+export interface ScheduleStartWorkflow {
+  workflowId?: string
+  workflowType?: { name?: string }
+  taskQueue?: { name?: string }
+  input?: PayloadsJson
+  workflowExecutionTimeout?: string
+  workflowRunTimeout?: string
+  workflowTaskTimeout?: string
+}
+
+export interface SchedulePolicies {
+  overlapPolicy?: string
+  catchupWindow?: string
+  pauseOnFailure?: boolean
+  keepOriginalWorkflowId?: boolean
+}
+
+export interface ScheduleState {
+  notes?: string
+  paused?: boolean
+  limitedActions?: boolean
+  remainingActions?: string
+}
+
+export interface Schedule {
+  spec?: ScheduleSpec
+  action?: { startWorkflow?: ScheduleStartWorkflow }
+  policies?: SchedulePolicies
+  state?: ScheduleState
+}
+
+export interface ScheduleActionResult {
+  scheduleTime?: string
+  actualTime?: string
+  startWorkflowResult?: WorkflowExecution
+  startWorkflowStatus?: string
+}
+
+export interface ScheduleInfo {
+  actionCount?: string
+  missedCatchupWindow?: string
+  overlapSkipped?: string
+  bufferDropped?: string
+  bufferSize?: string
+  runningWorkflows?: WorkflowExecution[]
+  recentActions?: ScheduleActionResult[]
+  futureActionTimes?: string[]
+  createTime?: string
+  updateTime?: string
+  invalidScheduleError?: string
+}
+
+export interface DescribeScheduleResponse {
+  schedule?: Schedule
+  info?: ScheduleInfo
+  conflictToken?: string
+}
+
+export interface ScheduleListEntry {
+  scheduleId?: string
+  info?: {
+    spec?: ScheduleSpec
+    workflowType?: { name?: string }
+    notes?: string
+    paused?: boolean
+    recentActions?: ScheduleActionResult[]
+    futureActionTimes?: string[]
+  }
+}
+
+export interface ListSchedulesResponse {
+  schedules?: ScheduleListEntry[]
+  nextPageToken?: string
+}
+
+/** One change to a schedule's state; PatchSchedule takes any of these members. */
+export interface SchedulePatch {
+  triggerImmediately?: { overlapPolicy?: string }
+  backfillRequest?: { startTime: string; endTime: string; overlapPolicy?: string }[]
+  pause?: string
+  unpause?: string
+}
+
+export interface ListScheduleMatchingTimesResponse {
+  startTime?: string[]
+}
+
+// Batch operations (temporal.api.batch.v1).
+
+export interface BatchOperationInfo {
+  jobId?: string
+  state?: string
+  operationType?: string
+  startTime?: string
+  closeTime?: string
+}
+
+export interface ListBatchOperationsResponse {
+  operationInfo?: BatchOperationInfo[]
+  nextPageToken?: string
+}
+
+export interface DescribeBatchOperationResponse extends BatchOperationInfo {
+  totalOperationCount?: string
+  completeOperationCount?: string
+  failureOperationCount?: string
+  identity?: string
+  reason?: string
+  query?: string
+  executions?: WorkflowExecution[]
+}

@@ -4,7 +4,7 @@
  * the path; the rest goes in the query string (dotted names for nested fields) or, for POSTs,
  * in the JSON body, which the server merges with the path parameters.
  */
-import { apiGet, apiPost, randomId, seg } from './client.js'
+import { apiGet, apiPost, IDENTITY, randomId, seg } from './client.js'
 import type {
   CountWorkflowExecutionsResponse,
   DescribeTaskQueueResponse,
@@ -16,9 +16,6 @@ import type {
   UpdateWorkflowExecutionResponse,
   WorkflowExecution,
 } from './types.js'
-
-/** Recorded as the identity of every change the UI makes, as Temporal's UI does. */
-const IDENTITY = 'sundial-ui'
 
 const wf = (namespace: string, workflowId: string) =>
   `/namespaces/${seg(namespace)}/workflows/${seg(workflowId)}`

@@ -12,6 +12,8 @@ export interface DialogProps {
   confirmLabel: string
   /** Styles the confirm button as destructive (terminate, reset). */
   danger?: boolean
+  /** Keeps Confirm disabled (while what it needs is still loading, say). */
+  confirmDisabled?: boolean
   /** Runs on Confirm; throwing keeps the dialog open with the error shown. */
   onConfirm: () => Promise<void>
   onClose: () => void
@@ -33,6 +35,7 @@ export function Dialog(props: DialogProps) {
     return () => window.removeEventListener('keydown', onKey)
   }, [busy, props.onClose])
   const confirm = async () => {
+    if (props.confirmDisabled) return
     setBusy(true)
     setError(undefined)
     try {
@@ -59,7 +62,11 @@ export function Dialog(props: DialogProps) {
             <button type="button" onClick={props.onClose} disabled={busy}>
               Cancel
             </button>
-            <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={busy}>
+            <button
+              type="submit"
+              class={props.danger ? 'danger' : 'primary'}
+              disabled={busy || props.confirmDisabled}
+            >
               {busy ? 'Working…' : props.confirmLabel}
             </button>
           </div>

@@ -1,9 +1,18 @@
-/** A select of every namespace; choosing one opens its workflows. */
+/**
+ * A select of every namespace; choosing one opens the same section there (`sectionFor`), its
+ * workflows by default.
+ */
 import { allNamespaces } from '../api/namespaces.js'
 import { navigate, paths } from '../router.js'
 import { useLoad } from '../use-load.js'
 
-export function NamespaceSwitcher({ current }: { current?: string }) {
+export function NamespaceSwitcher({
+  current,
+  sectionFor = paths.workflows,
+}: {
+  current?: string
+  sectionFor?: (namespace: string) => string
+}) {
   const { data } = useLoad((signal) => allNamespaces(signal), [])
   const names = (data ?? []).map((n) => n.namespaceInfo?.name ?? '').filter(Boolean)
   // The current one may not be listed (yet, or misspelt in a link); keep it selectable.
@@ -14,7 +23,7 @@ export function NamespaceSwitcher({ current }: { current?: string }) {
       <select
         aria-label="Namespace"
         value={current ?? ''}
-        onChange={(e) => navigate(paths.workflows(e.currentTarget.value))}
+        onChange={(e) => navigate(sectionFor(e.currentTarget.value))}
       >
         {!current && <option value="">choose…</option>}
         {names.map((n) => (

@@ -1,7 +1,16 @@
 import { statusWord } from '../format/enums.js'
 
+/** A state as a coloured word; `tone` names its colour (`status-<tone>`), the word by default. */
+export function Badge({ word, tone }: { word: string; tone?: string }) {
+  return <span class={`status status-${(tone ?? word).toLowerCase()}`}>{word}</span>
+}
+
 /** A workflow status as a coloured word; `status` is the enum's full name. */
 export function StatusBadge({ status }: { status?: string }) {
-  const word = statusWord(status) || 'Unknown'
-  return <span class={`status status-${word.toLowerCase()}`}>{word}</span>
+  return <Badge word={statusWord(status) || 'Unknown'} />
+}
+
+/** A schedule's state: Paused or Active. */
+export function PausedBadge({ paused }: { paused?: boolean }) {
+  return <Badge word={paused ? 'Paused' : 'Active'} />
 }

@@ -71,3 +71,12 @@ export function countQuery(f: ListFilters): string {
   const { where } = splitOrderBy(f.query)
   return [join(clauses(f, false), where), 'GROUP BY ExecutionStatus'].filter(Boolean).join(' ')
 }
+
+/**
+ * The query a batch job from the list acts on: the list's filter (ORDER BY means nothing to a
+ * job), narrowed to running workflows, the only ones terminate, cancel and signal apply to.
+ */
+export function batchQuery(f: ListFilters): string {
+  const { where } = splitOrderBy(listQuery(f))
+  return join([`ExecutionStatus = 'Running'`], where)
+}

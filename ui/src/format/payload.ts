@@ -87,3 +87,22 @@ export function payloadInline(p: PayloadJson): string {
   const d = displayPayload(p)
   return d.json ? JSON.stringify(JSON.parse(d.text)) : `${d.encoding}: ${d.text}`
 }
+
+/** UTF-8 text in base64 (`btoa` alone takes only Latin-1). */
+function textBase64(text: string): string {
+  let binary = ''
+  for (const b of new TextEncoder().encode(text)) binary += String.fromCharCode(b)
+  return btoa(binary)
+}
+
+/**
+ * JSON values as a `Payloads` in full form (`json/plain`, base64). Typed input goes out this way
+ * rather than as the shorthand, which would read a value shaped like `{ metadata, data }` as a
+ * payload instead of as that value.
+ */
+export function jsonPayloads(values: unknown[]): { payloads: RawPayload[] } {
+  const encoding = textBase64('json/plain')
+  return {
+    payloads: values.map((v) => ({ metadata: { encoding }, data: textBase64(JSON.stringify(v)) })),
+  }
+}

@@ -30,3 +30,19 @@ export function between(from: string | undefined, to: string | undefined): strin
   if (!from || !to) return ''
   return formatDuration(new Date(to).getTime() - new Date(from).getTime())
 }
+
+const pad2 = (n: number) => String(n).padStart(2, '0')
+
+/** A time as the value of a `datetime-local` input: local time, to the minute. */
+export function toLocalInput(d: Date): string {
+  return (
+    `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}` +
+    `T${pad2(d.getHours())}:${pad2(d.getMinutes())}`
+  )
+}
+
+/** A `datetime-local` value (local time) in RFC 3339, or undefined when it is not a time. */
+export function fromLocalInput(value: string): string | undefined {
+  const d = new Date(value)
+  return value && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined
+}

@@ -2,16 +2,20 @@
  * The workflows of a namespace: the list filter box, quick filters, counts by status and one
  * page of results. Everything is asked of the server a page at a time (ListWorkflowExecutions
  * with page tokens) and counted by CountWorkflowExecutions, so a namespace of 100,000 runs costs
- * the same as one of ten. The filters live in the URL, so a filtered list is a link.
+ * the same as one of ten. The filters live in the URL, so a filtered list is a link. Running rows
+ * (or the whole query) can be chosen for a batch job.
  */
 import { useState } from 'preact/hooks'
 import { countWorkflows, listWorkflows } from '../api/workflow-service.js'
 import { ErrorBox } from '../components/error-box.js'
+import { Pager } from '../components/pager.js'
 import { StatusCounts } from '../components/status-counts.js'
 import { WorkflowTable } from '../components/workflow-table.js'
-import { countQuery, listQuery, type ListFilters } from '../format/list-query.js'
+import { batchQuery, countQuery, listQuery, type ListFilters } from '../format/list-query.js'
 import { navigate, paths } from '../router.js'
 import { useLoad } from '../use-load.js'
+import { usePageTokens } from '../use-page-tokens.js'
+import { BatchBar, useBatchSelection } from './workflows/batch-actions.js'
 
 const PAGE_SIZES = [10, 25, 50, 100]
 const DEFAULT_PAGE_SIZE = 25
@@ -35,14 +39,10 @@ export function WorkflowsPage({
   const query = listQuery(filters)
   const counted = countQuery(filters)
 
-  // Tokens of the pages before this one, and this one's ('' for the first): Previous pops. They
-  // belong to one query and page size; another one starts again at its first page.
-  const pagingKey = `${pageSize} ${query}`
-  const [paging, setPaging] = useState({ key: pagingKey, tokens: [''] })
-  const tokens = paging.key === pagingKey ? paging.tokens : ['']
-  const setTokens = (f: (t: string[]) => string[]) =>
-    setPaging({ key: pagingKey, tokens: f(tokens) })
-  const token = tokens[tokens.length - 1] ?? ''
+  const paging = usePageTokens(`${pageSize} ${query}`)
+  const token = paging.token
+  // What is chosen for a batch job belongs to the query it was chosen under.
+  const selection = useBatchSelection(`${namespace} ${query}`)
 
   const list = useLoad(
     (signal) => listWorkflows(namespace, { query, pageSize, nextPageToken: token }, signal),
@@ -84,25 +84,14 @@ export function WorkflowsPage({
         selected={filters.status}
         hrefFor={(status) => withParams({ status })}
       />
+      <BatchBar namespace={namespace} selection={selection} query={batchQuery(filters)} />
       <WorkflowTable
         namespace={namespace}
         executions={list.data && (list.data.executions ?? [])}
         loading={list.loading}
+        selection={selection}
       />
-      <div class="pager">
-        <button disabled={tokens.length <= 1} onClick={() => setTokens((t) => t.slice(0, -1))}>
-          Previous
-        </button>
-        <span aria-label="Page number">Page {tokens.length}</span>
-        <button
-          disabled={!list.data?.nextPageToken}
-          onClick={() => {
-            const next = list.data?.nextPageToken
-            if (next) setTokens((t) => [...t, next])
-          }}
-        >
-          Next
-        </button>
+      <Pager paging={paging} nextPageToken={list.data?.nextPageToken}>
         <label>
           Page size{' '}
           <select
@@ -117,7 +106,7 @@ export function WorkflowsPage({
             ))}
           </select>
         </label>
-      </div>
+      </Pager>
     </section>
   )
 }

@@ -2,7 +2,6 @@
  * The run at a glance (status, type, queue, times, parent and children, memo, search
  * attributes), and its input and outcome.
  */
-import type { ComponentChildren } from 'preact'
 import type {
   DescribeWorkflowExecutionResponse,
   Failure,
@@ -11,6 +10,7 @@ import type {
   WorkflowExecution,
 } from '../../api/types.js'
 import { FailureView } from '../../components/failure-view.js'
+import { Fields, type FieldRow } from '../../components/fields.js'
 import { PayloadMap, PayloadsView } from '../../components/payloads.js'
 import { StatusBadge } from '../../components/status-badge.js'
 import { eventAttributes } from '../../format/events.js'
@@ -33,7 +33,7 @@ export function Summary(props: {
       <span class="muted">none</span>
     )
   const children = childrenOf(describe, props.history)
-  const rows: [string, ComponentChildren][] = [
+  const rows: FieldRow[] = [
     ['Status', <StatusBadge status={info.status} />],
     ['Type', info.type?.name],
     [
@@ -62,16 +62,7 @@ export function Summary(props: {
     ['Memo', <PayloadMap fields={info.memo?.fields} />],
     ['Search attributes', <PayloadMap fields={info.searchAttributes?.indexedFields} />],
   ]
-  return (
-    <dl class="summary" aria-label="Summary">
-      {rows.map(([label, value]) => (
-        <div key={label} class="field" data-field={label}>
-          <dt>{label}</dt>
-          <dd>{value === undefined || value === '' ? <span class="muted">—</span> : value}</dd>
-        </div>
-      ))}
-    </dl>
-  )
+  return <Fields label="Summary" rows={rows} />
 }
 
 /** A workflow timeout; zero (or none) means the run may take as long as it likes. */
