@@ -216,3 +216,21 @@ test('a history event prints its oneof attributes, and an Any its @type', () => 
   })
   assert.deepEqual(toProtoJson('google.rpc.Status', fromProtoJson('google.rpc.Status', doc)), doc)
 })
+
+test('payload shorthand deep inside a request type is read on its first use', () => {
+  // No other test here reads CreateScheduleRequest: this is the first lookup of its types.
+  const req = fromProtoJson<{
+    schedule: { action: { startWorkflow: { input: { payloads: unknown[] } } } }
+  }>(
+    'temporal.api.workflowservice.v1.CreateScheduleRequest',
+    { schedule: { action: { startWorkflow: { workflowId: 'w', input: ['hello', { a: 1 }] } } } },
+    { payloadShorthand: true },
+  )
+  const payloads = req.schedule.action.startWorkflow.input.payloads as {
+    data: Uint8Array
+  }[]
+  assert.deepEqual(
+    payloads.map((p) => Buffer.from(p.data).toString()),
+    ['"hello"', '{"a":1}'],
+  )
+})

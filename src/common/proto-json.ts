@@ -81,17 +81,29 @@ const INT64_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']
 const resolvedTypes = new Map<string, ReflectedType>()
 
 /**
- * The reflected type of `typeName`, resolved once: every HTTP request and every JSON answer looks
- * its types up, and `resolveAll` walks the whole type each time it is called.
+ * The reflected type of `typeName`, resolved once with every message type its fields reach:
+ * every HTTP request and every JSON answer looks its types up, and the walk below reads
+ * `resolvedType` at every level (protobufjs' `resolveAll` resolves a type's own fields and the
+ * types declared inside it, not the types its fields refer to).
  */
 export function lookupType(typeName: string): ReflectedType {
   let type = resolvedTypes.get(typeName)
   if (!type) {
     type = (root as unknown as { lookupType(name: string): ReflectedType }).lookupType(typeName)
-    type.resolveAll()
+    resolveReachable(type, new Set())
     resolvedTypes.set(typeName, type)
   }
   return type
+}
+
+function resolveReachable(type: ReflectedType, seen: Set<ReflectedType>): void {
+  if (seen.has(type)) return
+  seen.add(type)
+  type.resolveAll()
+  for (const field of type.fieldsArray) {
+    const t = field.resolvedType
+    if (t && 'fieldsArray' in t) resolveReachable(t, seen)
+  }
 }
 
 /**
