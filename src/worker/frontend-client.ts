@@ -24,10 +24,11 @@ type UsedHandlers = Required<
   >
 >
 
-/** Those RPCs as calls of one request each. */
+/** Those RPCs as calls of one request each; `signal` ends one call early (a long poll, say). */
 export type FrontendClient = {
   [K in keyof UsedHandlers]: (
     request: Parameters<UsedHandlers[K]>[0],
+    signal?: AbortSignal,
   ) => ReturnType<UsedHandlers[K]>
 }
 
@@ -41,11 +42,11 @@ export function frontendClient(
 ): FrontendClient {
   const call =
     <K extends keyof UsedHandlers>(rpc: K) =>
-    (request: Parameters<UsedHandlers[K]>[0]) => {
+    (request: Parameters<UsedHandlers[K]>[0], callSignal?: AbortSignal) => {
       const handler = handlers()[rpc] as UsedHandlers[K] | undefined
       if (!handler) throw new UnavailableError(`${rpc} is not served`)
       const ctx: CallContext = {
-        signal,
+        signal: callSignal ? AbortSignal.any([signal, callSignal]) : signal,
         metadata: new Metadata(),
         peer: 'internal',
         deadline: Infinity,

@@ -104,6 +104,7 @@ export function createInternalWorker(deps: InternalWorkerDeps): InternalWorker {
     start: () => wakeups.load(deps.jobs),
     stop() {
       wakeups.stop()
+      schedules.stop()
       stopped.abort(new Error('server shutting down'))
     },
   }

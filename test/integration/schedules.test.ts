@@ -240,7 +240,10 @@ describe('overlap policies, with three starts while the first still runs', () =>
       const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000
       await triggerAt(scheduleId, t0, policy)
       await triggerAt(scheduleId, t0 + 1000, policy)
-      const first = (await startedBy(scheduleId))[0]!
+      // The first trigger's run: the earliest (the list shows running workflows first).
+      const first = (await startedBy(scheduleId)).sort(
+        (a, b) => a.startTime.getTime() - b.startTime.getTime(),
+      )[0]!
       if (name === 'CANCEL_OTHER') {
         // Nobody runs the workflow, so the cancel request alone does not close it: do it here.
         await eventually(async () => {
@@ -298,6 +301,42 @@ test('trigger, pause and unpause with notes, update, list by TemporalSchedulePau
     }),
     /FAILED_PRECONDITION: mismatched conflict token/,
   )
+  await handle.delete()
+})
+
+test('a closed run leaves the running list at once, and its result reaches the next run', async () => {
+  const taskQueue = uid('sched-tq')
+  const scheduleId = uid('sched')
+  const handle = await h.client.schedule.create({
+    scheduleId,
+    spec: { intervals: [{ every: '1 hour' }] },
+    action: { type: 'startWorkflow', workflowType: 'cronJob', taskQueue, workflowId: uid('wf') },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+  })
+  const describe = () =>
+    h.connection.workflowService.describeSchedule({ namespace: 'default', scheduleId })
+  const Status = api.enums.v1.WorkflowExecutionStatus
+  await h.withWorker(taskQueue, async () => {
+    for (const n of [1, 2]) {
+      await triggerAt(scheduleId, Date.UTC(2026, 0, 1, n), Overlap.SCHEDULE_OVERLAP_POLICY_SKIP)
+      // Closed long before the next spec time (an hour away): the watch on the run wakes it.
+      await eventually(async () => {
+        const { info } = await describe()
+        assert.equal(info?.recentActions?.length, n)
+        assert.equal(info?.runningWorkflows?.length, 0, 'still listed as running')
+        assert.equal(
+          info?.recentActions?.[n - 1]?.startWorkflowStatus,
+          Status.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+        )
+      }, 5000)
+    }
+  })
+  const results = []
+  for (const run of await startedBy(scheduleId)) {
+    results.push(await h.client.workflow.getHandle(run.workflowId).result())
+  }
+  // The second run saw the first one's result as its last completion result.
+  assert.deepEqual(results.sort(), ['run after "nothing"', 'run after "run after \\"nothing\\""'])
   await handle.delete()
 })
 

@@ -90,7 +90,13 @@ export async function createRun(
     searchAttributes: req.searchAttributes,
     header: req.header,
     cronSchedule: req.cronSchedule ?? '',
-    chain: { priority: req.priority, ...opts.chain },
+    chain: {
+      priority: req.priority,
+      // Set by schedules: the previous action's result or failure (workflowInfo().lastResult).
+      lastCompletionResult: req.lastCompletionResult,
+      continuedFailure: req.continuedFailure,
+      ...opts.chain,
+    },
   })
   const { workflowId, runId } = run.data.executionInfo
   const record: CurrentExecutionRecord = {

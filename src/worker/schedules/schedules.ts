@@ -51,6 +51,7 @@ import {
   type Schedule,
   type ScheduleState,
 } from './schedule-state.js'
+import { RESYNC_MS, runOutcome, RunWatches } from './run-tracking.js'
 import { compileSpec, type CompiledSpec } from './spec.js'
 
 type DescribeScheduleResponse = temporal.api.workflowservice.v1.IDescribeScheduleResponse
@@ -71,9 +72,21 @@ interface Loaded {
 export class Schedules {
   readonly #deps: JobDeps
   readonly #mutex = new KeyedMutex()
+  readonly #watches: RunWatches
 
   constructor(deps: JobDeps) {
     this.#deps = deps
+    this.#watches = new RunWatches(deps.frontend, deps.logger, (key) => {
+      this.wake(key).catch((e: unknown) => {
+        if (e instanceof NotFoundError) return
+        deps.logger.warn({ err: ensureError(e), scheduleId: key.jobId }, 'schedule wake failed')
+      })
+    })
+  }
+
+  /** Ends the watches on running workflows. */
+  stop(): void {
+    this.#watches.stop()
   }
 
   /** The jitter seed Temporal uses: `<namespaceId>-<scheduleId>`. */
@@ -207,6 +220,7 @@ export class Schedules {
       await this.#load(key)
       await this.#deps.jobs.deleteJob({ ...this.#deps.shard, ...key })
       this.#deps.wakeups.set(key, 0)
+      this.#watches.track(key, ns.name, [])
     })
   }
 
@@ -267,7 +281,8 @@ export class Schedules {
       const s = await this.#load(key)
       const now = this.#deps.clock.now()
       change(s, now)
-      await this.#run(key, s, now)
+      const ns = await this.#deps.namespaces.getById(key.namespaceId)
+      await this.#run(ns, s, now)
       const wake = wakeTime(s.state, s.schedule, s.spec, this.#deps.clock.now())
       s.state.schedule = encodeSchedule(s.schedule)
       const job = {
@@ -282,12 +297,12 @@ export class Schedules {
         expectedVersion: s.record.version,
       })
       this.#deps.wakeups.set(key, wake)
+      this.#watches.track(key, ns.name, s.state.running)
     })
   }
 
   /** Due work of a loaded schedule: refresh running workflows, collect starts, act on them. */
-  async #run(key: JobKey, s: Loaded, now: number): Promise<void> {
-    const ns = await this.#deps.namespaces.getById(key.namespaceId)
+  async #run(ns: NamespaceEntry, s: Loaded, now: number): Promise<void> {
     await this.#refreshRunning(ns, s)
     collectDueTimes(s.state, s.schedule, s.spec, now)
     collectBackfills(s.state, s.spec)
@@ -353,6 +368,8 @@ export class Schedules {
         header: action.header,
         userMetadata: action.userMetadata,
         priority: action.priority,
+        lastCompletionResult: decoded(api.common.v1.Payloads, s.state.lastCompletionResult),
+        continuedFailure: decoded(api.failure.v1.Failure, s.state.continuedFailure),
         identity: identity(ns, s),
         // From the start's own times, so a start repeated after a crash finds its first run.
         requestId: `${scheduleId}-${start.nominal}-${start.actual}-${start.manual ? 'm' : 's'}`,
@@ -393,22 +410,29 @@ export class Schedules {
   }
 
   /**
-   * Drops closed workflows from the running list, recording their status, and pauses a
-   * schedule whose policy says so when one failed or timed out.
+   * Drops closed workflows from the running list, recording their status and their result or
+   * failure for the next start, and pauses a schedule whose policy says so when one failed or
+   * timed out.
    */
   async #refreshRunning(ns: NamespaceEntry, s: Loaded): Promise<void> {
     const stillRunning: ScheduleState['running'] = []
     for (const run of s.state.running) {
-      const status = await this.#chainStatus(ns, run)
-      if (status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      const outcome = await runOutcome(this.#deps.frontend, ns.name, run)
+      if (outcome.running) {
         stillRunning.push(run)
         continue
       }
+      const { status } = outcome
       const recent = s.state.recentActions.find((a) => a.runId === run.runId)
       if (recent) recent.status = status
+      if (status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        s.state.lastCompletionResult = encoded(api.common.v1.Payloads, outcome.result)
+        s.state.continuedFailure = undefined
+      }
       const failed =
         status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED ||
         status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT
+      if (failed) s.state.continuedFailure = encoded(api.failure.v1.Failure, outcome.failure)
       if (failed && s.schedule.policies?.pauseOnFailure && !s.schedule.state?.paused) {
         s.schedule.state ??= {}
         s.schedule.state.paused = true
@@ -420,31 +444,6 @@ export class Schedules {
       }
     }
     s.state.running = stillRunning
-  }
-
-  /**
-   * The status of the latest run in the chain the schedule started (retries and continue-as-new
-   * keep the first run id): a workflow id now naming another chain counts as closed.
-   */
-  async #chainStatus(
-    ns: NamespaceEntry,
-    run: { workflowId: string; runId: string },
-  ): Promise<number> {
-    try {
-      const d = await this.#deps.frontend.describeWorkflowExecution({
-        namespace: ns.name,
-        execution: { workflowId: run.workflowId },
-      })
-      const info = d.workflowExecutionInfo
-      if (info?.firstRunId && info.firstRunId !== run.runId) {
-        return WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED
-      }
-      return info?.status ?? WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED
-    } catch (e: unknown) {
-      if (e instanceof NotFoundError)
-        return WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
-      throw e
-    }
   }
 
   async #load(key: JobKey): Promise<Loaded> {
@@ -521,7 +520,9 @@ function wakeTime(
   const next = scheduledActionsOff(schedule)
     ? undefined
     : spec.getNextTime(Math.max(state.lastProcessedTime, now - 1))
-  const at = Math.min(waiting, next?.next ?? Infinity)
+  // Tracked runs are watched in memory; a wake-up now and then re-arms the watches (restart).
+  const resync = state.running.length > 0 ? now + RESYNC_MS : Infinity
+  const at = Math.min(waiting, resync, next?.next ?? Infinity)
   return at === Infinity ? 0 : at
 }
 
