@@ -156,6 +156,11 @@ export class PermissionDeniedError extends ServiceError {
   readonly code = GrpcStatus.PERMISSION_DENIED
 }
 
+/** No credentials, or credentials that do not verify (a bad, expired or unknown token). */
+export class UnauthenticatedError extends ServiceError {
+  readonly code = GrpcStatus.UNAUTHENTICATED
+}
+
 export class UnimplementedError extends ServiceError {
   readonly code = GrpcStatus.UNIMPLEMENTED
 }

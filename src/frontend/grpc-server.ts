@@ -20,6 +20,7 @@ import {
 import { StoreUnavailableError } from '../persistence/errors.js'
 import { root } from '../common/proto.js'
 import { installFastDecompression } from './grpc-decompression.js'
+import type { CallAuthorizer } from './auth/call-authorizer.js'
 import type { TestServiceHandlers } from './handlers/test-service.js'
 import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from './rpc-types.js'
 import {
@@ -48,6 +49,10 @@ export interface GrpcListenOptions {
   logger: Logger
   /** Sees every call once it is answered (metrics). Must not throw. */
   observeCall?: CallObserver
+  /** Runs before every RPC's handler (not the health service's); a rejection is the answer. */
+  authorize?: CallAuthorizer
+  /** TLS (and mTLS) for the port; plaintext when absent. */
+  credentials?: grpc.ServerCredentials
   /** Largest request accepted, in bytes; default {@link DEFAULT_MAX_RECEIVE_MESSAGE_BYTES}. */
   maxReceiveMessageBytes?: number
   /**
@@ -104,6 +109,7 @@ interface Dispatch {
   inFlight: Set<AbortController>
   logger: Logger
   observe: CallObserver | undefined
+  authorize: CallAuthorizer | undefined
   handlers: Map<string, Record<string, unknown>>
   refusal: UnavailableError | undefined
 }
@@ -140,6 +146,7 @@ export async function bindGrpcServer(opts: GrpcListenOptions): Promise<GrpcServe
     inFlight: new Set<AbortController>(),
     logger,
     observe: opts.observeCall,
+    authorize: opts.authorize,
     handlers: new Map(),
     refusal: new UnavailableError('the server is starting, please retry'),
   }
@@ -167,7 +174,7 @@ export async function bindGrpcServer(opts: GrpcListenOptions): Promise<GrpcServe
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`,
-      grpc.ServerCredentials.createInsecure(),
+      opts.credentials ?? grpc.ServerCredentials.createInsecure(),
       (err, bound) => (err ? reject(err) : resolve(bound)),
     )
   })
@@ -263,7 +270,7 @@ function callContext(
 }
 
 function unary(serviceName: string, method: RpcMethod, d: Dispatch): UnaryImpl {
-  const { inFlight, logger, observe } = d
+  const { inFlight, logger, observe, authorize } = d
   return (call, callback) => {
     if (d.refusal) {
       callback(toGrpcError(d.refusal, method, logger))
@@ -275,19 +282,16 @@ function unary(serviceName: string, method: RpcMethod, d: Dispatch): UnaryImpl {
       return
     }
     const started = performance.now()
+    const field = (call.request as { namespace?: unknown } | null)?.namespace
+    const namespace = typeof field === 'string' ? field : ''
     const answered = (code: number): void => {
-      if (!observe) return
-      const namespace = (call.request as { namespace?: unknown } | null)?.namespace
-      observe(
-        method.name,
-        typeof namespace === 'string' ? namespace : '',
-        code,
-        (performance.now() - started) / 1000,
-      )
+      observe?.(method.name, namespace, code, (performance.now() - started) / 1000)
     }
     const { ctx, done } = callContext(call, method.name, inFlight)
+    const target = { service: serviceName, rpc: method.name, namespace }
     // Through a promise so that a handler throwing synchronously is caught like a rejection.
     Promise.resolve()
+      .then(() => authorize?.(target, call.metadata, ctx.peer))
       .then(() => handler(call.request, ctx))
       .then((response) => {
         // Encoding here, not in grpc-js, so that a malformed response is logged with its RPC.

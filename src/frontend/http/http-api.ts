@@ -16,6 +16,7 @@ import {
 } from '../../common/errors.js'
 import { root } from '../../common/proto.js'
 import { toProtoJson } from '../../common/proto-json.js'
+import type { CallAuthorizer } from '../auth/call-authorizer.js'
 import { toGrpcError, type CallObserver } from '../grpc-server.js'
 import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from '../rpc-types.js'
 import { buildRequest } from './http-request.js'
@@ -30,6 +31,8 @@ export interface HttpApiDeps {
   maxBodyBytes: number
   /** While this returns an error, every call is answered with it (a server not serving). */
   refusal?: () => Error | undefined
+  /** Runs before every call's handler, as on the gRPC port; a rejection is the answer. */
+  authorize?: CallAuthorizer
 }
 
 /** Answers one request; `signal` aborts it on server shutdown. */
@@ -63,6 +66,8 @@ const HTTP_STATUS: Readonly<Record<number, number>> = {
 }
 
 const Status = root.google.rpc.Status
+const WORKFLOW_SERVICE = 'temporal.api.workflowservice.v1.WorkflowService'
+const OPERATOR_SERVICE = 'temporal.api.operatorservice.v1.OperatorService'
 
 export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
   const router = new HttpRouter()
@@ -136,6 +141,18 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
     if (!handler) throw new UnimplementedError(`unimplemented: ${route.method.name}`)
     const bodyText = route.body ? await readBody(req, deps.maxBodyBytes) : ''
     const request = buildRequest(match, query, bodyText, shorthand)
+    const metadata = metadataOf(req)
+    const peer = `ipv4:${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`
+    const namespace = (request as { namespace?: unknown }).namespace
+    await deps.authorize?.(
+      {
+        service: route.service === 'workflow' ? WORKFLOW_SERVICE : OPERATOR_SERVICE,
+        rpc: route.method.name,
+        namespace: typeof namespace === 'string' ? namespace : '',
+      },
+      metadata,
+      peer,
+    )
     const controller = new AbortController()
     const abort = (): void => controller.abort()
     serverSignal.addEventListener('abort', abort, { once: true })
@@ -144,8 +161,8 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
     try {
       return await handler(request, {
         signal: controller.signal,
-        metadata: metadataOf(req),
-        peer: `ipv4:${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`,
+        metadata,
+        peer,
         deadline: Infinity,
         rpcName: route.method.name,
       })
