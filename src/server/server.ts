@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
-import { DEFAULT_BLOB_SIZE_LIMIT_BYTES } from '../frontend/errors.js'
+import { frontendLimits } from '../frontend/limits.js'
 import { bindGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
 import {
   createNamespaceHandlers,
@@ -223,10 +223,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     })
     started.push(() => worker.stop())
 
-    const limits = {
-      blobSizeLimit: dynamic.blobSizeLimitBytes ?? DEFAULT_BLOB_SIZE_LIMIT_BYTES,
-      historyLongPollMs: dynamic.historyLongPollMs ?? 20_000,
-    }
+    const limits = frontendLimits(dynamic)
     const updates = { sync: dynamic.syncUpdate ?? true, async: dynamic.asyncUpdate ?? true }
     const visibility = { store: store.visibility, namespaces, searchAttributes }
     const handlers = {

@@ -21,7 +21,8 @@ import { QueueKind } from '../../persistence/store.js'
 import { checkBlobSize } from '../errors.js'
 import type { NamespaceRegistry } from '../namespace-registry.js'
 import type { WorkflowServiceHandlers } from '../rpc-types.js'
-import { checkWorkflowId, payloadsSize, type FrontendLimits } from './workflows.js'
+import type { FrontendLimits } from '../limits.js'
+import { checkWorkflowId, payloadsSize } from './workflows.js'
 
 export interface TaskHandlersDeps {
   history: HistoryEngine

@@ -27,13 +27,8 @@ import type { HistoryEngine } from '../../history/history-engine.js'
 import { checkBlobSize } from '../errors.js'
 import type { SearchAttributeRegistry } from '../../visibility/search-attribute-registry.js'
 import type { NamespaceRegistry } from '../namespace-registry.js'
+import type { FrontendLimits } from '../limits.js'
 import type { WorkflowServiceHandlers } from '../rpc-types.js'
-
-export interface FrontendLimits {
-  blobSizeLimit: number
-  /** How long GetWorkflowExecutionHistory waits for new events. */
-  historyLongPollMs: number
-}
 
 export interface WorkflowHandlersDeps {
   history: HistoryEngine
