@@ -31,8 +31,18 @@ export interface RawLevelResult {
   latency: LatencySummary
 }
 
+/** How a bench client reaches the server: TLS credentials and headers (a bearer token). */
+export interface BenchConnection {
+  credentials?: grpc.ChannelCredentials
+  /** The name the server certificate is checked against, when not the address's host. */
+  serverName?: string
+  /** Sent with every call (`authorization: Bearer ...`). */
+  headers?: Record<string, string>
+}
+
 export interface RawLevelOptions {
   address: string
+  connection?: BenchConnection
   concurrency: number
   /** Completions in this first stretch are not counted (connections, JIT, SQLite cache). */
   warmupMs: number
@@ -45,8 +55,8 @@ export async function runRawLevel(opts: RawLevelOptions): Promise<RawLevelResult
   const namespace = 'default'
   const taskQueue = `raw-${opts.runId}-${concurrency}`
   // Workers and clients on separate connections, as an SDK worker and client would be.
-  const workers = new WorkflowService(opts.address)
-  const clients = new WorkflowService(opts.address)
+  const workers = new WorkflowService(opts.address, opts.connection)
+  const clients = new WorkflowService(opts.address, opts.connection)
   let stopping = false
   let rpcs = 0
   let errors = 0
@@ -192,9 +202,15 @@ export class WorkflowService {
   static readonly #definition = workflowServiceDefinition().definition
   readonly #client: grpc.Client
   readonly #calls = new Set<grpc.ClientUnaryCall>()
+  readonly #metadata = new grpc.Metadata()
 
-  constructor(address: string) {
-    this.#client = new grpc.Client(address, grpc.credentials.createInsecure())
+  constructor(address: string, connection: BenchConnection = {}) {
+    this.#client = new grpc.Client(
+      address,
+      connection.credentials ?? grpc.credentials.createInsecure(),
+      connection.serverName ? { 'grpc.ssl_target_name_override': connection.serverName } : {},
+    )
+    for (const [k, v] of Object.entries(connection.headers ?? {})) this.#metadata.set(k, v)
   }
 
   call<T = unknown>(method: string, request: object): Promise<T> {
@@ -206,6 +222,7 @@ export class WorkflowService {
         def.requestSerialize,
         def.responseDeserialize,
         request,
+        this.#metadata,
         (err, res) => {
           this.#calls.delete(call)
           if (err) reject(err)

@@ -14,6 +14,7 @@ import { rawPlotSvg, round, table } from './report.js'
 import { runSdk } from './sdk-driver.js'
 import { measureVisibility } from './visibility.js'
 import { runScheduleFleet } from './schedules.js'
+import { runSecurityComparison } from './security.js'
 import { killAllServers, startServerProcess } from './server-process.js'
 import { measureStartDev } from './startup.js'
 
@@ -40,6 +41,8 @@ const cfg = quick
       fleet: { active: 1000, paused: 10_000, measureMs: 10_000 },
     }
 const SDK_CONCURRENCY = 50
+/** The raw driver's in-flight calls for the TLS + JWT comparison. */
+const SECURITY_CONCURRENCY = 50
 /** How long the server sits idle before its idle RSS is read. */
 const IDLE_SETTLE_MS = 12_000
 
@@ -138,6 +141,14 @@ async function main(): Promise<void> {
       fleetServer.stop(),
     )
 
+    log(`security: raw driver at ${SECURITY_CONCURRENCY} in flight, plain, then TLS + JWT ...`)
+    const security = await runSecurityComparison({
+      runId,
+      concurrency: SECURITY_CONCURRENCY,
+      warmupMs: cfg.warmupMs,
+      measureMs: cfg.measureMs,
+    })
+
     // The raw headline is the best level; its ratio uses the gRPC ceiling at that concurrency.
     const best = raw.reduce((a, b) => (b.wfPerS > a.wfPerS ? b : a))
     const grpcAtBest = grpcPerS[best.concurrency] ?? NaN
@@ -174,6 +185,9 @@ async function main(): Promise<void> {
       schedule_fleet_cpu_ms_per_s: round(fleet.serverCpuMsPerS, 0),
       schedules_paused: fleet.pausedSchedules,
       schedule_paused_idle_cpu_ms_per_s: round(fleet.pausedIdleCpuMsPerS, 2),
+      security_off_wf_per_s: round(security.off.wfPerS),
+      security_on_wf_per_s: round(security.on.wfPerS),
+      security_on_off_ratio: round(security.ratio, 3),
       sqlite_commits_per_s: round(sqliteCommitsPerS, 0),
       grpc_rpc_ceiling_per_s: round(grpcAtBest, 0),
       nproc,
@@ -293,6 +307,26 @@ async function main(): Promise<void> {
       ),
     )
 
+    console.log(
+      `\nTLS + JWT authorization (raw driver, ${security.concurrency} in flight, fresh SQLite files)`,
+    )
+    console.log(
+      table(
+        ['server', 'wf/s', 'p50 ms', 'p99 ms', 'server CPU ms/wf', 'errors'],
+        [['plain', security.off] as const, ['TLS + JWT on every call', security.on] as const].map(
+          ([name, r]) => [
+            name,
+            round(r.wfPerS),
+            round(r.latency.p50),
+            round(r.latency.p99),
+            round(r.serverCpuMsPerWf, 2),
+            r.errors,
+          ],
+        ),
+      ),
+    )
+    console.log(`on / off: ${round(security.ratio, 3)} (target >= 0.9)`)
+
     const date = new Date().toISOString().slice(0, 10)
     const outDir = join(repoRoot, 'bench', 'results')
     mkdirSync(outDir, { recursive: true })
@@ -320,6 +354,7 @@ async function main(): Promise<void> {
       raw,
       visibility,
       scheduleFleet: fleet,
+      security,
       sdk,
       ceilings: { grpcRpcPerSByConcurrency: grpcPerS, sqliteCommitsPerS },
     }

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { WorkflowService } from './raw-driver.js'
+import { WorkflowService, type BenchConnection } from './raw-driver.js'
 
 /** Linux USER_HZ; /proc/<pid>/stat reports utime and stime in these ticks. */
 const CLOCK_TICKS_PER_S = 100
@@ -31,13 +31,22 @@ export function killAllServers(): void {
   live.clear()
 }
 
-/** `sundial server start-dev --port 0`, on `dbFilename` or, without one, in memory. */
-export async function startServerProcess(dbFilename?: string): Promise<ServerProcess> {
+/**
+ * `sundial server start-dev --port 0`, on `dbFilename` or, without one, in memory; with `start`,
+ * `sundial server start` with those arguments and environment instead (a production start, and
+ * `connection` how to reach it).
+ */
+export async function startServerProcess(
+  dbFilename?: string,
+  start?: { args: string[]; env: Record<string, string>; connection: BenchConnection },
+): Promise<ServerProcess> {
   const mainJs = new URL('../src/cli/main.js', import.meta.url).pathname
   const store = dbFilename ? ['--db-filename', dbFilename] : []
+  const args = start ? ['server', 'start', ...start.args] : ['server', 'start-dev', ...store]
   const t0 = performance.now()
-  const child = spawn(process.execPath, [mainJs, 'server', 'start-dev', '--port', '0', ...store], {
+  const child = spawn(process.execPath, [mainJs, ...args, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...start?.env },
   })
   live.add(child)
   child.once('exit', () => live.delete(child))
@@ -59,7 +68,7 @@ export async function startServerProcess(dbFilename?: string): Promise<ServerPro
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)))
   })
 
-  await waitForSystemInfo(address)
+  await waitForSystemInfo(address, start?.connection)
   const startupMs = performance.now() - t0
 
   const rssMb = (): number => {
@@ -102,8 +111,8 @@ export async function startServerProcess(dbFilename?: string): Promise<ServerPro
 }
 
 /** Polls with the bare grpc-js client, so the figure is the server's and not an SDK's set-up. */
-async function waitForSystemInfo(address: string): Promise<void> {
-  const service = new WorkflowService(address)
+async function waitForSystemInfo(address: string, connection?: BenchConnection): Promise<void> {
+  const service = new WorkflowService(address, connection)
   try {
     for (let attempt = 0; ; attempt++) {
       try {

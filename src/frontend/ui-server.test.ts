@@ -59,6 +59,11 @@ test('assets, index.html for deep links, and the API under /api/ on the same ori
 
   const fromApi = await fetch(`${base}/api/v1/system-info`)
   assert.deepEqual(await fromApi.json(), { api: '/api/v1/system-info' })
+
+  // Without a login, /auth/ is not the app's: the UI finds no /auth/me and shows no user.
+  const me = await fetch(`${base}/auth/me`)
+  assert.equal(me.status, 404)
+  assert.doesNotMatch(me.headers.get('content-type') ?? '', /json|html/)
 })
 
 test('without a built UI, pages say how to build it and the API still answers', async () => {

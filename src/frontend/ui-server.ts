@@ -3,16 +3,25 @@
  * index.html for every other path, so deep links work, and the HTTP API under `/api/` on the
  * same origin, answered by the same handler as the HTTP API port (no CORS, no second port for
  * the browser to know).
+ *
+ * With a `UiAuth` (ui-auth/ui-auth.ts), every request passes through the login first: `/auth/*`
+ * is its routes, and API calls reach `api` with the logged-in user's token. Without one, `/auth/*`
+ * answers 404, which is how the UI knows there is no login to show.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import sirv from 'sirv'
 import type { HttpApiHandler } from './http/http-api.js'
+import type { UiAuth } from './ui-auth/ui-auth.js'
 
 /** Where the build puts the UI, relative to this module in dist/src/frontend. */
 export const UI_ASSETS_DIR = fileURLToPath(new URL('../../ui', import.meta.url))
 
-export function createUiHandler(api: HttpApiHandler, assetsDir = UI_ASSETS_DIR): HttpApiHandler {
+export function createUiHandler(
+  api: HttpApiHandler,
+  assetsDir = UI_ASSETS_DIR,
+  auth?: UiAuth,
+): HttpApiHandler {
   const built = existsSync(assetsDir)
   const assets = built
     ? sirv(assetsDir, {
@@ -26,7 +35,7 @@ export function createUiHandler(api: HttpApiHandler, assetsDir = UI_ASSETS_DIR):
         },
       })
     : undefined
-  return async (req, res, signal) => {
+  const serve: HttpApiHandler = async (req, res, signal) => {
     if (req.url?.startsWith('/api/')) return api(req, res, signal)
     if (!assets) {
       res.writeHead(503, { 'content-type': 'text/plain' })
@@ -48,5 +57,13 @@ export function createUiHandler(api: HttpApiHandler, assetsDir = UI_ASSETS_DIR):
         }
       })
     })
+  }
+  if (auth) return (req, res, signal) => auth.handle(req, res, () => serve(req, res, signal))
+  return (req, res, signal) => {
+    if (req.url?.startsWith('/auth/')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('The Web UI has no login.\n')
+      return Promise.resolve()
+    }
+    return serve(req, res, signal)
   }
 }

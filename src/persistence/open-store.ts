@@ -36,6 +36,8 @@ export type StoreConfig =
       schema?: string | undefined
       poolSize?: number | undefined
       tls?: PostgresTlsFiles | undefined
+      /** A file holding the password, read for each new connection (a mounted secret). */
+      passwordFile?: string | undefined
     }
 
 /**
@@ -58,6 +60,7 @@ export async function openStore(
     schema: config.schema,
     poolSize: config.poolSize,
     tls: config.tls && (await readTls(config.tls)),
+    passwordFile: config.passwordFile,
     migrate,
   })
 }

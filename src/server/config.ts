@@ -27,15 +27,27 @@
  *       keyFile: /etc/sundial/pg-client.key     # SUNDIAL_POSTGRES_TLS_KEY_FILE
  *       rejectUnauthorized: true                # SUNDIAL_POSTGRES_TLS_REJECT_UNAUTHORIZED
  *       servername: db.internal                 # SUNDIAL_POSTGRES_TLS_SERVERNAME
+ *     passwordFile: /etc/sundial/pg/password      # SUNDIAL_POSTGRES_PASSWORD_FILE (read per connection)
  * namespaces: [orders]   # SUNDIAL_NAMESPACES=orders,billing (created at start if missing)
- * tls: {}                # reserved: TLS and mTLS come with their issue
- * auth: {}               # reserved: JWT authorization comes with its issue
  * ```
+ * and the security sections (`tls`, `authorization`, `global`, `ui`, `server.cors`,
+ * `server.taskTokenKeyFile`) described in security-config.ts.
  */
+import { accessSync, constants } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import type { PostgresTlsFiles, StoreConfig } from '../persistence/open-store.js'
 import { LOG_LEVELS, type LogLevel } from './log-levels.js'
+import {
+  authorizationSchema,
+  corsSchema,
+  resolveSecurity,
+  SecurityConfigError,
+  tlsSchema,
+  uiSchema,
+  type SecurityConfig,
+  type SecurityFlags,
+} from './security-config.js'
 import { SHARD_LOSS_ACTIONS, type ShardLossAction } from './shard-loss.js'
 
 export interface ServerConfig {
@@ -54,6 +66,7 @@ export interface ServerConfig {
   /** Apply schema migrations at start; otherwise a store behind this build is refused. */
   migrate: boolean
   namespaces: string[]
+  security: SecurityConfig
 }
 
 /** Settings given on the command line; absent ones fall through to env, file and defaults. */
@@ -69,9 +82,10 @@ export type ConfigOverrides = Partial<
     | 'uiPort'
     | 'onShardLoss'
   >
-> & {
-  db?: string
-}
+> &
+  SecurityFlags & {
+    db?: string
+  }
 
 /** A configuration that cannot be used; the message names the key and its source. */
 export class ConfigError extends Error {
@@ -81,15 +95,6 @@ export class ConfigError extends Error {
 const NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
 const POSTGRES_URL = /^postgres(ql)?:\/\//i
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
-
-const reserved = (what: string) =>
-  z
-    .looseObject({})
-    .refine(
-      (section) => Object.keys(section).length === 0,
-      `${what} is not supported yet; leave the section empty or remove it`,
-    )
-    .optional()
 
 const fileSchema = z
   .object({
@@ -102,6 +107,8 @@ const fileSchema = z
         httpPort: z.number().int().min(0).max(65535).optional(),
         uiPort: z.number().int().min(0).max(65535).optional(),
         onShardLoss: z.enum(SHARD_LOSS_ACTIONS).optional(),
+        cors: corsSchema.optional(),
+        taskTokenKeyFile: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
@@ -129,6 +136,7 @@ const fileSchema = z
               })
               .strict()
               .optional(),
+            passwordFile: z.string().min(1).optional(),
           })
           .strict()
           .optional(),
@@ -138,8 +146,13 @@ const fileSchema = z
       .refine((store) => !(store.sqlite && store.postgres), 'give either sqlite or postgres')
       .optional(),
     namespaces: z.array(z.string().regex(NAMESPACE_NAME, 'not a namespace name')).optional(),
-    tls: reserved('tls'),
-    auth: reserved('auth'),
+    tls: tlsSchema.optional(),
+    authorization: authorizationSchema.optional(),
+    global: z
+      .object({ tls: tlsSchema.optional(), authorization: authorizationSchema.optional() })
+      .strict()
+      .optional(),
+    ui: uiSchema.optional(),
   })
   .strict()
 
@@ -184,6 +197,27 @@ export function resolveServerConfig(
     store: resolveStore(file.store, fromEnv, flags.db ?? fromEnv.db),
     migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
+    security: security(file, env, flags),
+  }
+}
+
+function security(file: FileConfig, env: NodeJS.ProcessEnv, flags: ConfigOverrides) {
+  try {
+    return resolveSecurity(
+      {
+        tls: file.tls,
+        authorization: file.authorization,
+        global: file.global,
+        ui: file.ui,
+        cors: file.server?.cors,
+        taskTokenKeyFile: file.server?.taskTokenKeyFile,
+      },
+      env,
+      flags,
+    )
+  } catch (e: unknown) {
+    if (e instanceof SecurityConfigError) throw new ConfigError(e.message)
+    throw e
   }
 }
 
@@ -208,6 +242,7 @@ function resolveStore(
       schema: fromEnv.postgresSchema ?? pg?.schema,
       poolSize: fromEnv.postgresPoolSize ?? pg?.poolSize,
       tls: Object.keys(tls).length > 0 ? tls : undefined,
+      passwordFile: checkedPasswordFile(fromEnv.postgresPasswordFile ?? pg?.passwordFile),
     }
   }
   return {
@@ -215,6 +250,19 @@ function resolveStore(
     filename: given && 'filename' in given ? given.filename : file?.sqlite?.filename,
     synchronous: fromEnv.sqliteSynchronous ?? file?.sqlite?.synchronous ?? 'full',
   }
+}
+
+/** The password file, checked readable at start so that a wrong path fails with its key. */
+function checkedPasswordFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined
+  try {
+    accessSync(path, constants.R_OK)
+  } catch (e: unknown) {
+    throw new ConfigError(
+      `store.postgres.passwordFile: cannot read ${path}: ${(e as Error).message}`,
+    )
+  }
+  return path
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -253,6 +301,7 @@ const envSchema = z.object({
     .transform((v) => v === 'true')
     .optional(),
   SUNDIAL_POSTGRES_TLS_SERVERNAME: z.string().min(1).optional(),
+  SUNDIAL_POSTGRES_PASSWORD_FILE: z.string().min(1).optional(),
   SUNDIAL_DB_MIGRATE: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
@@ -292,6 +341,7 @@ function envConfig(env: NodeJS.ProcessEnv) {
       rejectUnauthorized: e.SUNDIAL_POSTGRES_TLS_REJECT_UNAUTHORIZED,
       servername: e.SUNDIAL_POSTGRES_TLS_SERVERNAME,
     },
+    postgresPasswordFile: e.SUNDIAL_POSTGRES_PASSWORD_FILE,
     migrate: e.SUNDIAL_DB_MIGRATE,
     namespaces: e.SUNDIAL_NAMESPACES,
   }

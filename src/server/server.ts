@@ -37,6 +37,11 @@ import { createInternalWorker } from '../worker/internal-worker.js'
 import { NamespaceDeleter } from '../worker/namespace-deleter.js'
 import type { DynamicSettings } from './dynamic-config.js'
 import type { MetricsEndpoint } from './metrics.js'
+import type { CorsOptions } from '../frontend/http/browser-guard.js'
+import { createAuthorizer, type AuthorizationOptions } from '../frontend/auth/authorizer.js'
+import type { CallAuthorizer } from '../frontend/auth/call-authorizer.js'
+import type { UiAuthOptions } from '../frontend/ui-auth/ui-auth.js'
+import { openFrontendTls, type FrontendTlsOptions } from './tls/frontend-tls.js'
 import type { WebEndpoints } from './web-endpoints.js'
 import { TimeSkipper } from './time-skipper.js'
 
@@ -58,6 +63,19 @@ export interface ServerOptions {
   searchAttributes?: ReadonlyMap<string, number>
   /** Serve Temporal's HTTP/JSON API on this port (0: a free one). */
   http?: { host?: string; port: number }
+  /**
+   * The key task tokens are signed with (HMAC), at least 32 bytes; by default one generated
+   * once and kept in the store.
+   */
+  taskTokenKey?: Buffer
+  /** TLS (and mTLS) on the gRPC, HTTP API and UI ports, files re-read when they change. */
+  tls?: FrontendTlsOptions
+  /** JWT authorization of every call (Temporal's default claim mapper and authorizer). */
+  authorization?: AuthorizationOptions
+  /** An OIDC login (authorization code + PKCE) in front of the Web UI. */
+  uiAuth?: UiAuthOptions
+  /** Origins whose web pages may call the HTTP API (CORS); none by default. */
+  cors?: CorsOptions
   /** Serve the Web UI (and the HTTP API under `/api/` on the same origin) on this port. */
   ui?: { host?: string; port: number }
   /** Serve Prometheus metrics on `http://<host>:<port>/metrics` (port 0: a free one). */
@@ -128,6 +146,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     // Every port is bound before the store is opened, so that a server started by mistake beside
     // a running one fails on its port and leaves the other's store alone.
     listeners = await bindListeners(opts, host, logger)
+    warnIfExposed(opts, host, logger)
     const { grpc, web, metrics } = listeners
     const address = `${host}:${grpc.port}`
     const store = await openStore(storeConfig, opts.migrate ?? true, `sundial server on ${address}`)
@@ -143,10 +162,18 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     const namespaces = new NamespaceRegistry({ store: store.namespaces })
     await namespaces.ensureDefaults(opts.namespaces ?? [])
     const allNamespaces = await namespaces.loadAll()
-    const { value: tokenKey } = await store.cluster.getOrInitMetadata({
-      key: 'task-token-key',
-      value: randomBytes(32).toString('base64'),
-    })
+    // A key given in config (nodes sharing one store must share it), else one kept in the store.
+    const tokenKey =
+      opts.taskTokenKey ??
+      Buffer.from(
+        (
+          await store.cluster.getOrInitMetadata({
+            key: 'task-token-key',
+            value: randomBytes(32).toString('base64'),
+          })
+        ).value,
+        'base64',
+      )
     const { rangeId } = await store.cluster.acquireShard({ shardId: 1 })
     const searchAttributes = await SearchAttributeRegistry.load(store.visibility)
     if (opts.searchAttributes?.size) {
@@ -167,7 +194,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       store,
       clock,
       logger,
-      tokens: new TaskTokenSigner(Buffer.from(tokenKey, 'base64')),
+      tokens: new TaskTokenSigner(tokenKey),
       nextTaskId: () => rangeId * taskIdRange + ++taskSeq,
       shard: { shardId: 1, rangeId },
       searchAttributeTypes: (namespaceId) => searchAttributes.types(namespaceId),
@@ -259,6 +286,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       observeCall: metrics?.observeCall,
       maxBodyBytes: MAX_REQUEST_BYTES,
       refusal: () => grpc.refusal,
+      cors: opts.cors,
+      authorize: listeners.authorize,
     })
     if (skipper) started.push(() => skipper.stop())
     return {
@@ -277,9 +306,32 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   }
 }
 
+/**
+ * Warns when the server listens beyond loopback without TLS or without authorization: then
+ * anyone who reaches a port can read the traffic, or act as any user (delete a namespace,
+ * terminate any workflow).
+ */
+function warnIfExposed(opts: ServerOptions, host: string, logger: Logger): void {
+  if (isLoopback(host)) return
+  const missing = [!opts.tls && 'TLS', !opts.authorization && 'authorization'].filter(Boolean)
+  if (missing.length === 0) return
+  logger.warn(
+    { host, missing },
+    `listening on ${host} without ${missing.join(' or ')}: anyone who can reach the ports can ${
+      opts.authorization ? 'read the traffic' : 'call every API, admin ones included'
+    }; configure tls and authorization (README, Security)`,
+  )
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host)
+}
+
 /** The ports a server listens on, bound and answering UNAVAILABLE until they serve. */
 interface Listeners {
   grpc: GrpcServer
+  /** The authorizer the ports check calls with; none without authorization. */
+  authorize?: CallAuthorizer
   web?: WebEndpoints
   metrics?: MetricsEndpoint
   close(): Promise<void>
@@ -295,6 +347,12 @@ async function bindListeners(
     for (const c of closers.reverse()) await c()
   }
   try {
+    const tls = opts.tls && (await openFrontendTls(opts.tls, logger))
+    if (tls) closers.push(() => Promise.resolve(tls.close()))
+    const authorizer =
+      opts.authorization &&
+      createAuthorizer(opts.authorization, { logger, auditLogger: logger.child({ audit: true }) })
+    if (authorizer) closers.push(() => Promise.resolve(authorizer.close()))
     let metrics: MetricsEndpoint | undefined
     if (opts.metrics) {
       // Loaded on demand: prom-client costs start-up time that embedded servers need not pay.
@@ -314,17 +372,26 @@ async function bindListeners(
       maxReceiveMessageBytes: MAX_REQUEST_BYTES,
       testService: opts.timeSkipping !== undefined,
       observeCall: metrics?.observeCall,
+      credentials: tls?.grpcCredentials,
+      authorize: authorizer?.authorize,
     })
     closers.push(() => grpc.close())
     let web: WebEndpoints | undefined
     if (opts.http || opts.ui) {
       // Loaded on demand, like metrics: the JSON mapping and the asset server cost start-up time.
       const { bindWebEndpoints } = await import('./web-endpoints.js')
-      const endpoints = await bindWebEndpoints({ host, http: opts.http, ui: opts.ui, logger })
+      const endpoints = await bindWebEndpoints({
+        host,
+        http: opts.http,
+        ui: opts.ui,
+        logger,
+        tls: tls?.http,
+        uiAuth: opts.uiAuth,
+      })
       closers.push(() => endpoints.close())
       web = endpoints
     }
-    return { grpc, web, metrics, close }
+    return { grpc, web, metrics, authorize: authorizer?.authorize, close }
   } catch (e: unknown) {
     await close()
     throw e

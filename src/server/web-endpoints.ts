@@ -3,11 +3,17 @@
  * plus the same API under `/api/`) on another. Both answer through one API handler built over
  * the gRPC handler maps, so the three ports behave alike. Like the gRPC port, both are bound
  * before the store is opened and answer UNAVAILABLE until `serve` gives them the handlers.
+ * With TLS both serve HTTPS with the same material as the gRPC port.
  */
 import type { Logger } from 'pino'
 import { UnavailableError } from '../common/errors.js'
 import { createHttpApi, type HttpApiDeps, type HttpApiHandler } from '../frontend/http/http-api.js'
-import { startHttpServer, type HttpServer } from '../frontend/http/http-server.js'
+import {
+  startHttpServer,
+  type HttpServer,
+  type HttpServerTls,
+} from '../frontend/http/http-server.js'
+import { createUiAuth, type UiAuthOptions } from '../frontend/ui-auth/ui-auth.js'
 import { createUiHandler } from '../frontend/ui-server.js'
 
 export interface WebEndpointsOptions {
@@ -16,6 +22,10 @@ export interface WebEndpointsOptions {
   http?: { host?: string; port: number }
   ui?: { host?: string; port: number }
   logger: Logger
+  /** HTTPS for both (the frontend's TLS material); plain HTTP when absent. */
+  tls?: HttpServerTls
+  /** An OIDC login in front of the Web UI and its `/api/`; none when absent. */
+  uiAuth?: UiAuthOptions
 }
 
 export interface WebEndpoints {
@@ -48,12 +58,15 @@ export async function bindWebEndpoints(opts: WebEndpointsOptions): Promise<WebEn
         logger: opts.logger,
         name,
         handle,
+        tls: opts.tls,
       })
       servers.push(server)
       return server.port
     }
     const httpPort = opts.http && (await start(opts.http, 'HTTP API'))
-    const uiPort = opts.ui && (await start(opts.ui, 'Web UI', createUiHandler(viaApi)))
+    const uiAuth = opts.uiAuth && createUiAuth(opts.uiAuth, { logger: opts.logger })
+    const uiPort =
+      opts.ui && (await start(opts.ui, 'Web UI', createUiHandler(viaApi, undefined, uiAuth)))
     return {
       httpPort,
       uiPort,

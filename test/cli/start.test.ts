@@ -134,7 +134,7 @@ test('bad settings are refused naming the key, before anything starts', async ()
     [
       ['-c', configFile('tls.yaml', 'tls:\n  certFile: x.pem\n')],
       {},
-      /tls: tls is not supported yet/,
+      /tls: Unrecognized key: "certFile"/,
     ],
     [['-c', configFile('yaml.yaml', 'server: [\n')], {}, /is not valid YAML/],
     [['-c', join(dir, 'missing.yaml')], {}, /cannot read config file/],

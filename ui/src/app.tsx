@@ -1,5 +1,9 @@
-/** The page frame: header with navigation and the namespace switcher, then the routed screen. */
+/**
+ * The page frame: header with navigation, the namespace switcher and (with a login) the user,
+ * then the routed screen.
+ */
 import { NamespaceSwitcher } from './components/namespace-switcher.js'
+import { UserMenu } from './components/user-menu.js'
 import { BatchJobPage } from './pages/batch-job-page.js'
 import { BatchJobsPage } from './pages/batch-jobs-page.js'
 import { CreateSchedulePage } from './pages/create-schedule-page.js'
@@ -28,6 +32,7 @@ export function App() {
           <a href={paths.namespaces()}>Namespaces</a>
         </nav>
         <NamespaceSwitcher current={namespace} sectionFor={sectionOf(route)} />
+        <UserMenu />
       </header>
       <main>
         <Screen route={route} />

@@ -12,6 +12,7 @@ import { StoreInUseError, StoreUnavailableError } from '../../persistence/errors
 import { describeStore, type StoreConfig } from '../../persistence/open-store.js'
 import type { Store } from '../../persistence/store.js'
 import { LOG_LEVELS, type LogLevel } from '../../server/log-levels.js'
+import type { SecurityConfig, SecurityFlags } from '../../server/security-config.js'
 import { SHARD_LOSS_ACTIONS, type ShardLossAction } from '../../server/shard-loss.js'
 import { createServer, type SundialServer } from '../../server/server.js'
 import {
@@ -74,6 +75,8 @@ interface RunOptions {
   ui?: { host?: string; port: number }
   /** What to do once another server took the store's shard. */
   onShardLoss: ShardLossAction
+  /** TLS, authorization, UI login, CORS, task-token key (`server start` only). */
+  security?: SecurityConfig
 }
 
 export function serverCommand(): Command {
@@ -196,11 +199,35 @@ export function serverCommand(): Command {
         .choices(LOG_FORMATS)
         .default('json'),
     )
+    .option('--tls-cert-file <path>', 'TLS certificate of every port (SUNDIAL_TLS_CERT_FILE)')
+    .option('--tls-key-file <path>', 'its private key (SUNDIAL_TLS_KEY_FILE)')
+    .option(
+      '--tls-client-ca-file <path>',
+      'CA that client certificates must chain to (repeatable; SUNDIAL_TLS_CLIENT_CA_FILES)',
+      collect,
+      [],
+    )
+    .option(
+      '--tls-require-client-auth',
+      'mTLS: refuse clients without a certificate (SUNDIAL_TLS_REQUIRE_CLIENT_AUTH)',
+    )
+    .addOption(
+      new Option('--tls-min-version <version>', 'oldest TLS version (default 1.2)').choices([
+        '1.2',
+        '1.3',
+      ]),
+    )
+    .option(
+      '--auth-key-source-uri <url>',
+      'JWKS URL whose keys sign bearer tokens; turns authorization on (repeatable; SUNDIAL_AUTH_KEY_SOURCE_URIS)',
+      collect,
+      [],
+    )
     .action(start)
   return server
 }
 
-interface StartOptions {
+interface StartOptions extends SecurityFlags {
   config?: string
   migrate?: boolean
   metricsPort?: number
@@ -225,6 +252,12 @@ async function start(opts: StartOptions): Promise<void> {
     httpPort: opts.httpPort,
     uiPort: opts.uiPort,
     onShardLoss: opts.onShardLoss,
+    tlsCertFile: opts.tlsCertFile,
+    tlsKeyFile: opts.tlsKeyFile,
+    tlsClientCaFile: opts.tlsClientCaFile,
+    tlsRequireClientAuth: opts.tlsRequireClientAuth,
+    tlsMinVersion: opts.tlsMinVersion,
+    authKeySourceUri: opts.authKeySourceUri,
   })
   const inMemory = config.store.kind === 'sqlite' && config.store.filename === undefined
   await run({
@@ -238,6 +271,7 @@ async function start(opts: StartOptions): Promise<void> {
     httpPort: config.httpPort,
     ui: config.uiPort === undefined ? undefined : { port: config.uiPort },
     onShardLoss: config.onShardLoss,
+    security: config.security,
     // A database in memory starts empty every time: there is no separate step to run.
     migrate: config.migrate || inMemory,
   })
@@ -273,6 +307,7 @@ async function run(opts: RunOptions): Promise<void> {
       migrate: opts.migrate,
       logger,
       onShardLost: (e) => void onShardLost(e),
+      ...securityOptions(opts.security),
     })
   const startOrExit = async (): Promise<SundialServer> => {
     try {
@@ -299,14 +334,35 @@ async function run(opts: RunOptions): Promise<void> {
   console.log(`Sundial server listening on ${formatAddress(opts.ip, server.port)}`)
   console.log(`Store: ${storeLine(opts.store)}`)
   console.log(`Namespaces: ${namespaces.join(', ')}`)
+  const scheme = opts.security?.tls ? 'https' : 'http'
   if (server.httpPort !== undefined) {
-    console.log(`HTTP API: http://${formatAddress(opts.ip, server.httpPort)}`)
+    console.log(`HTTP API: ${scheme}://${formatAddress(opts.ip, server.httpPort)}`)
   }
   if (server.uiPort !== undefined) {
-    console.log(`Web UI: http://${formatAddress(opts.ui?.host ?? opts.ip, server.uiPort)}`)
+    console.log(`Web UI: ${scheme}://${formatAddress(opts.ui?.host ?? opts.ip, server.uiPort)}`)
   }
   if (server.metricsPort !== undefined) {
     console.log(`Metrics: http://${formatAddress(opts.ip, server.metricsPort)}/metrics`)
+  }
+}
+
+/** The server options of the security settings (`server start`'s config). */
+function securityOptions(security: SecurityConfig | undefined) {
+  if (!security) return {}
+  const { tls, authorization, uiAuth, cors, taskTokenKey } = security
+  return {
+    authorization,
+    uiAuth,
+    tls: tls && {
+      certFile: tls.certFile,
+      keyFile: tls.keyFile,
+      clientCaFiles: tls.clientCaFiles,
+      requireClientAuth: tls.requireClientAuth,
+      minVersion: tls.minVersion,
+      reloadIntervalMs: tls.reloadIntervalMs,
+    },
+    cors,
+    taskTokenKey,
   }
 }
 

@@ -9,14 +9,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as grpc from '@grpc/grpc-js'
 import type { Logger } from 'pino'
-import {
-  InvalidArgumentError,
-  ResourceExhaustedError,
-  UnimplementedError,
-} from '../../common/errors.js'
+import { ResourceExhaustedError, UnimplementedError } from '../../common/errors.js'
 import { root } from '../../common/proto.js'
 import { toProtoJson } from '../../common/proto-json.js'
 import type { CallAuthorizer } from '../auth/call-authorizer.js'
+import { browserRefusal, handleCors, type CorsOptions } from './browser-guard.js'
 import { toGrpcError, type CallObserver } from '../grpc-server.js'
 import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from '../rpc-types.js'
 import { buildRequest } from './http-request.js'
@@ -33,6 +30,8 @@ export interface HttpApiDeps {
   refusal?: () => Error | undefined
   /** Runs before every call's handler, as on the gRPC port; a rejection is the answer. */
   authorize?: CallAuthorizer
+  /** Origins whose pages may call the API (CORS); none when absent. */
+  cors?: CorsOptions
 }
 
 /** Answers one request; `signal` aborts it on server shutdown. */
@@ -88,6 +87,13 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
         message: 'malformed path',
         details: [],
       })
+    }
+    if (handleCors(req, res, deps.cors)) return
+    const refused = browserRefusal(req, deps.cors)
+    if (refused) {
+      const code =
+        refused.status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT
+      return send(refused.status, { code, message: refused.message, details: [] })
     }
     if (segments.at(-1) === '') segments.pop()
     const found = router.match(req.method ?? 'GET', segments)
@@ -190,11 +196,8 @@ function metadataOf(req: IncomingMessage): grpc.Metadata {
   return metadata
 }
 
+/** The body, as text; its type was checked by {@link browserRefusal}. */
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const type = req.headers['content-type']
-  if (type && !/^application\/json\b/i.test(type)) {
-    throw new InvalidArgumentError(`the request body must be application/json, not ${type}`)
-  }
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {

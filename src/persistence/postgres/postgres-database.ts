@@ -6,6 +6,7 @@
  * returns as strings by default; values the store writes are safe integers, so the pool parses
  * them as numbers. JSON columns come back as text, as SQLite returns them.
  */
+import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { ensureError } from '../../common/errors.js'
@@ -34,6 +35,11 @@ export interface PostgresConnectionOptions {
   poolSize?: number
   /** TLS; when set, connections use it whatever the URL says. */
   tls?: PostgresTlsOptions
+  /**
+   * A file holding the password (a mounted secret), read for each new connection so that a
+   * rotated password is picked up; it overrides a password in the URL.
+   */
+  passwordFile?: string
   /** How long to wait for a connection before reporting the store unavailable; default 5000. */
   connectTimeoutMs?: number
   /**
@@ -98,6 +104,11 @@ function lostConnection(e: Error): boolean {
   return isDriverError(e)
 }
 
+/** Reads the password file for a new connection (its last line break dropped). */
+function passwordReader(file: string): () => Promise<string> {
+  return async () => (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
+}
+
 export class PostgresDatabase {
   readonly pool: pg.Pool
   readonly #inDoubtTimeoutMs: number
@@ -114,6 +125,7 @@ export class PostgresDatabase {
       keepAlive: true,
       types,
       ...(opts.tls ? { ssl: opts.tls } : {}),
+      ...(opts.passwordFile ? { password: passwordReader(opts.passwordFile) } : {}),
       ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
       application_name: 'sundial',
     })

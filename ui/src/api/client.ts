@@ -1,7 +1,9 @@
 /**
  * The HTTP side of the UI: every call goes to Temporal's HTTP API on the same origin
  * (`/api/v1/...`), so the UI needs no CORS and no configuration of where the server is.
+ * With a login on the UI server, the session cookie goes along and the server adds the token.
  */
+import { goToLogin } from './auth.js'
 
 /** A failed call, as the server describes it: `{ code, message, details }` (gRPC code). */
 export class ApiError extends Error {
@@ -71,7 +73,10 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
     body = undefined
   }
   if (!res.ok) {
-    const err = body as { code?: number; message?: string } | undefined
+    const err = body as { code?: number; message?: string; login?: string } | undefined
+    // The UI server's own 401 (its session ended) names the login; a 401 from the API behind it
+    // (a token the API refuses) does not, and logging in again would not help there.
+    if (res.status === 401 && typeof err?.login === 'string') goToLogin(err.login)
     throw new ApiError(res.status, err?.code, err?.message ?? (text || res.statusText))
   }
   if (body === undefined) throw new ApiError(res.status, undefined, 'the server sent no JSON')
