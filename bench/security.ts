@@ -12,6 +12,13 @@ import { createTestCerts } from '../test/security/test-certs.js'
 import { runRawLevel, type BenchConnection, type RawLevelResult } from './raw-driver.js'
 import { startServerProcess, type ServerProcess } from './server-process.js'
 
+/** Temporal's per-namespace rate limits, raised: one namespace carries the whole load. */
+const UNLIMITED = [
+  'dynamicConfig:',
+  '  frontend.namespaceRPS: 1000000',
+  '  frontend.namespaceRPS.visibility: 1000000',
+]
+
 export interface SecurityResult {
   concurrency: number
   off: RawLevelResult & { serverCpuMsPerWf: number }
@@ -32,8 +39,10 @@ export async function runSecurityComparison(opts: SecurityOptions): Promise<Secu
   const certs = await createTestCerts()
   const idp = await JwksServer.start('ES256')
   try {
+    const plainConfig = join(dir, 'plain.yaml')
+    writeFileSync(plainConfig, UNLIMITED.join('\n'))
     const plain = await measure(opts, 'off', {
-      args: ['--log-level', 'warn'],
+      args: ['-c', plainConfig, '--log-level', 'warn'],
       env: { SUNDIAL_DB: join(dir, 'off.db'), SUNDIAL_DB_MIGRATE: 'true' },
       connection: {},
     })
@@ -51,6 +60,7 @@ export async function runSecurityComparison(opts: SecurityOptions): Promise<Secu
         `    keySourceURIs: ["${idp.url}"]`,
         '  authorizer: default',
         '  claimMapper: default',
+        ...UNLIMITED,
       ].join('\n'),
     )
     const secure = await measure(opts, 'on', {

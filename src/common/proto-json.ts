@@ -81,6 +81,29 @@ const INT64_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']
 const resolvedTypes = new Map<string, ReflectedType>()
 
 /**
+ * The deepest nesting of arrays and objects read or written, counting the message envelope. Go's
+ * protojson and encoding/json stop at 10,000 levels; a JavaScript call stack gives out at a few
+ * thousand (JSON.stringify itself), so Sundial stops well before: a deeper request document is
+ * refused, and a payload whose JSON nests deeper is written in full (base64) rather than as its
+ * shorthand.
+ */
+export const MAX_JSON_DEPTH = 1000
+
+/** Whether `value` nests arrays and objects more than `max` levels deep (walked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (node === null || typeof node !== 'object') continue
+    if (depth > max) return true
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
+
+/**
  * The reflected type of `typeName`, resolved once with every message type its fields reach:
  * every HTTP request and every JSON answer looks its types up, and the walk below reads
  * `resolvedType` at every level (protobufjs' `resolveAll` resolves a type's own fields and the
@@ -121,12 +144,18 @@ export function toProtoJson(
   return messageToJson(type, msg, opts.payloadShorthand ?? false)
 }
 
-/** A proto JSON document as a message of `typeName`, ready for `encode`. */
+/**
+ * A proto JSON document as a message of `typeName`, ready for `encode`. Throws for a document
+ * that does not fit the type, or that nests deeper than {@link MAX_JSON_DEPTH}.
+ */
 export function fromProtoJson<T extends object = Record<string, unknown>>(
   typeName: string,
   json: unknown,
   opts: FromProtoJsonOptions = {},
 ): T {
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+    throw new Error(`${typeName}: the JSON nests deeper than ${MAX_JSON_DEPTH} levels`)
+  }
   const type = lookupType(typeName)
   const plain = messageFromJson(type, json, opts, typeName)
   const message = fromProto3JSON(
@@ -150,12 +179,20 @@ export function payloadShorthand(payload: PayloadBytes): { value: unknown } | un
   if (encoding === 'binary/null' && keys.length === 1) {
     return { value: { metadata: { encoding: BINARY_NULL } } }
   }
-  if (encoding === 'json/plain' && keys.length === 1) return payloadJsonValue(payload)
+  if (encoding === 'json/plain' && keys.length === 1) return shallow(payloadJsonValue(payload))
   const messageType = payloadText(payload.metadata?.messageType)
   if (encoding !== 'json/protobuf' || keys.length !== 2 || !messageType) return undefined
-  const value = payloadJsonValue(payload)?.value
+  const value = shallow(payloadJsonValue(payload))?.value
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
   return { value: { ...value, _protoMessageType: messageType } }
+}
+
+/**
+ * A shorthand value shallow enough to write inside a document (it sits a few levels below the
+ * response's top, hence the margin); deeper ones are written in full.
+ */
+function shallow(v: { value: unknown } | undefined): { value: unknown } | undefined {
+  return v && !nestsDeeperThan(v.value, MAX_JSON_DEPTH - 50) ? v : undefined
 }
 
 function messageToJson(type: ReflectedType, msg: Record<string, unknown>, short: boolean): unknown {

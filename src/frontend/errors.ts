@@ -22,14 +22,14 @@ export const errGlobalNamespaceNotEnabled = new InvalidArgumentError(
 export const errInvalidPageSize = new InvalidArgumentError('Invalid PageSize.')
 /** `common.ErrBlobSizeExceedsLimit`: one payload (input, result, memo...) over the blob limit. */
 export const errBlobSizeExceedsLimit = new InvalidArgumentError('Blob data size exceeds limit.')
+/** `common.ErrMemoSizeExceedsLimit`: a memo over `limit.memoSize.error`. */
+export const errMemoSizeExceedsLimit = new InvalidArgumentError('Memo size exceeds limit.')
 
-/** Temporal's default `limit.blobSize.error`: 2 MiB per payload. */
-export const DEFAULT_BLOB_SIZE_LIMIT_BYTES = 2 * 1024 * 1024
-
-/**
- * Throws {@link errBlobSizeExceedsLimit} when `size` exceeds `limit`. Handlers call it for each
- * payload-bearing field; the whole request is already capped by the gRPC receive limit.
- */
-export function checkBlobSize(size: number, limit = DEFAULT_BLOB_SIZE_LIMIT_BYTES): void {
-  if (size > limit) throw errBlobSizeExceedsLimit
-}
+// Over `limit.maxIDLength` (service/frontend/errors.go, common/tqid/task_queue_validator.go).
+export const errIdentityTooLong = new InvalidArgumentError('Identity length exceeds limit.')
+export const errWorkflowIdTooLong = new InvalidArgumentError('WorkflowId length exceeds limit.')
+export const errWorkflowTypeTooLong = new InvalidArgumentError('WorkflowType length exceeds limit.')
+export const errSignalNameTooLong = new InvalidArgumentError('SignalName length exceeds limit.')
+export const errRequestIdTooLong = new InvalidArgumentError('RequestId length exceeds limit.')
+export const errUpdateIdTooLong = new InvalidArgumentError('UpdateId length exceeds limit.')
+export const errTaskQueueTooLong = new InvalidArgumentError('taskQueue length exceeds limit')

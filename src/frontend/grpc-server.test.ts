@@ -243,7 +243,8 @@ describe('gRPC server', () => {
   test("a call's signal aborts when its deadline passes", async () => {
     const started = new Promise<AbortSignal>((resolve) => (onPoll = resolve))
     const err = await grpcError(
-      connection.withDeadline(Date.now() + 300, () =>
+      // Long enough to reach the handler on a loaded machine (else the call never starts).
+      connection.withDeadline(Date.now() + 1500, () =>
         connection.workflowService.pollWorkflowTaskQueue({ namespace: 'default' }),
       ),
     )

@@ -31,7 +31,15 @@ import { visibilityChanged, visibilityRecord } from './visibility-record.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { UpdateRegistry } from './update-registry.js'
 import { MutableState, type MutableStateChanges } from './mutable-state/mutable-state.js'
-import { addWorkflowExecutionStartedEvent } from './mutable-state/execution.js'
+import { addWorkflowExecutionStartedEvent, terminateWorkflow } from './mutable-state/execution.js'
+import {
+  DEFAULT_HISTORY_LIMITS,
+  HISTORY_SERVICE,
+  HistoryLimitExceededError,
+  overHistoryLimit,
+  warnHistorySize,
+  type HistoryLimits,
+} from './history-limits.js'
 import type { PreparedRun } from './mutable-state/new-run.js'
 import type { MutableStateData } from './mutable-state/state.js'
 import { QueryRegistry } from './query-registry.js'
@@ -72,6 +80,8 @@ export interface HistoryEngineDeps {
   /** A namespace's custom search attributes (name to IndexedValueType), to index values by. */
   searchAttributeTypes?: (namespaceId: string) => ReadonlyMap<string, number> | undefined
   observer?: HistoryObserver
+  /** limit.historyCount.* and limit.historySize.*; Temporal's defaults without it. */
+  historyLimits?: HistoryLimits
   /**
    * Called when a write finds that another server acquired the shard: this engine can never
    * commit again, and the server must stop serving. Must not throw.
@@ -169,13 +179,33 @@ export class HistoryEngine {
     return this.withWorkflowLock(key.namespaceId, key.workflowId, () => this.updateLocked(key, fn))
   }
 
-  /** Like updateWorkflow, for callers that already hold the workflow id's lock. */
+  /**
+   * Like updateWorkflow, for callers that already hold the workflow id's lock. A change that
+   * leaves a running workflow over a history limit is discarded: the run is terminated instead
+   * and HistoryLimitExceededError (InvalidArgument) thrown (Temporal's
+   * UpdateWorkflowExecutionAsActive).
+   */
   async updateLocked<T>(key: RunKey, fn: (ms: MutableState) => T): Promise<T> {
     const cached = await this.load(key)
     const ms = this.newMutableState(JSON.parse(cached.json) as MutableStateData)
     const result = fn(ms)
     if (!ms.isDirty()) return result
+    const limits = this.deps.historyLimits ?? DEFAULT_HISTORY_LIMITS
+    const over = overHistoryLimit(limits, this.deps.logger, key, cached.data, ms.data)
+    if (over) {
+      const terminated = this.newMutableState(JSON.parse(cached.json) as MutableStateData)
+      terminateWorkflow(terminated, { reason: over, details: undefined, identity: HISTORY_SERVICE })
+      await this.commitUpdate(key, cached, terminated)
+      throw new HistoryLimitExceededError(over)
+    }
+    await this.commitUpdate(key, cached, ms)
+    return result
+  }
+
+  private async commitUpdate(key: RunKey, cached: CachedRun, ms: MutableState): Promise<void> {
     const changes = ms.finish()
+    const limits = this.deps.historyLimits ?? DEFAULT_HISTORY_LIMITS
+    warnHistorySize(limits, this.deps.logger, key, cached.data, ms.data)
     const previousStatus = cached.data.status
     const staged = [this.stage(key, ms.data, changes, cached.dbVersion, cached.data)]
     if (ms.data.status !== previousStatus) {
@@ -187,7 +217,6 @@ export class HistoryEngine {
     }
     if (ms.newRun) staged.push(this.startRun(ms.newRun, key.runId))
     await this.commit(staged)
-    return result
   }
 
   /** The write creating a run that replaces `previousRunId` as current (continue-as-new etc.). */

@@ -29,6 +29,8 @@
  *       servername: db.internal                 # SUNDIAL_POSTGRES_TLS_SERVERNAME
  *     passwordFile: /etc/sundial/pg/password      # SUNDIAL_POSTGRES_PASSWORD_FILE (read per connection)
  * namespaces: [orders]   # SUNDIAL_NAMESPACES=orders,billing (created at start if missing)
+ * dynamicConfig:         # Temporal's dynamic config keys, as --dynamic-config-value takes them
+ *   frontend.namespaceRPS: 5000
  * ```
  * and the security sections (`tls`, `authorization`, `global`, `ui`, `server.cors`,
  * `server.taskTokenKeyFile`) described in security-config.ts.
@@ -67,6 +69,8 @@ export interface ServerConfig {
   migrate: boolean
   namespaces: string[]
   security: SecurityConfig
+  /** Temporal dynamic config values, as `KEY=JSON` (what `--dynamic-config-value` takes). */
+  dynamicConfig: string[]
 }
 
 /** Settings given on the command line; absent ones fall through to env, file and defaults. */
@@ -153,6 +157,7 @@ const fileSchema = z
       .strict()
       .optional(),
     ui: uiSchema.optional(),
+    dynamicConfig: z.record(z.string(), z.unknown()).optional(),
   })
   .strict()
 
@@ -198,6 +203,9 @@ export function resolveServerConfig(
     migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
     security: security(file, env, flags),
+    dynamicConfig: Object.entries(file.dynamicConfig ?? {}).map(
+      ([key, value]) => `${key}=${JSON.stringify(value)}`,
+    ),
   }
 }
 

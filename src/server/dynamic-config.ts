@@ -10,6 +10,46 @@ import { parseDuration } from '../common/duration.js'
 export interface DynamicSettings {
   /** `limit.blobSize.error`: the largest payload blob accepted, in bytes. */
   blobSizeLimitBytes?: number
+  /** `limit.blobSize.warn`: payload blobs above this many bytes are logged. */
+  blobSizeWarnBytes?: number
+  /** `limit.memoSize.error`: the largest memo accepted, in bytes. */
+  memoSizeLimitBytes?: number
+  /** `limit.memoSize.warn`: memos above this many bytes are logged. */
+  memoSizeWarnBytes?: number
+  /** `limit.maxIDLength`: the longest id, name, identity or request id accepted. */
+  maxIdLength?: number
+  /** `frontend.searchAttributesNumberOfKeysLimit`: search attributes one request may set. */
+  searchAttributesNumberOfKeys?: number
+  /** `frontend.searchAttributesSizeOfValueLimit`: bytes of one search attribute value. */
+  searchAttributesSizeOfValue?: number
+  /** `frontend.searchAttributesTotalSizeLimit`: bytes of a run's search attributes together. */
+  searchAttributesTotalSize?: number
+  /** `limit.historyCount.error`: events past which a running workflow is terminated. */
+  historyCountLimit?: number
+  /** `limit.historyCount.warn`: events past which a workflow is logged. */
+  historyCountWarn?: number
+  /** `limit.historySize.error`: history bytes past which a running workflow is terminated. */
+  historySizeLimitBytes?: number
+  /** `limit.historySize.warn`: history bytes past which a workflow is logged. */
+  historySizeWarnBytes?: number
+  /** `frontend.namespaceRPS`: requests per second per namespace. */
+  namespaceRps?: number
+  /** `frontend.globalNamespaceRPS`: the cluster-wide rate; above 0 it replaces namespaceRPS. */
+  globalNamespaceRps?: number
+  /** `frontend.namespaceBurstRatio`: the namespace burst, as a multiple of its rate. */
+  namespaceBurstRatio?: number
+  /** `frontend.namespaceRPS.visibility`: visibility requests per second per namespace. */
+  namespaceVisibilityRps?: number
+  /** `frontend.globalNamespaceRPS.visibility`: above 0 it replaces namespaceRPS.visibility. */
+  globalNamespaceVisibilityRps?: number
+  /** `frontend.namespaceBurstRatio.visibility`. */
+  namespaceVisibilityBurstRatio?: number
+  /** `frontend.namespaceRPS.namespaceReplicationInducingAPIs` (RegisterNamespace, ...). */
+  namespaceReplicationInducingRps?: number
+  /** `frontend.globalNamespaceRPS.namespaceReplicationInducingAPIs`: above 0 it replaces it. */
+  globalNamespaceReplicationInducingRps?: number
+  /** `frontend.namespaceBurstRatio.namespaceReplicationInducingAPIs`. */
+  namespaceReplicationInducingBurstRatio?: number
   /** `matching.longPollExpirationInterval`: how long task polls wait. */
   longPollMs?: number
   /** `history.longPollExpirationInterval`: how long history long polls wait. */
@@ -26,6 +66,35 @@ type Apply = (value: unknown, key: string, into: DynamicSettings) => void
 
 const HONOURED: Readonly<Record<string, Apply>> = {
   'limit.blobSize.error': (v, k, into) => (into.blobSizeLimitBytes = positiveInteger(v, k)),
+  'limit.blobSize.warn': (v, k, into) => (into.blobSizeWarnBytes = positiveInteger(v, k)),
+  'limit.memoSize.error': (v, k, into) => (into.memoSizeLimitBytes = positiveInteger(v, k)),
+  'limit.memoSize.warn': (v, k, into) => (into.memoSizeWarnBytes = positiveInteger(v, k)),
+  'limit.maxIDLength': (v, k, into) => (into.maxIdLength = positiveInteger(v, k)),
+  'frontend.searchAttributesNumberOfKeysLimit': (v, k, into) =>
+    (into.searchAttributesNumberOfKeys = positiveInteger(v, k)),
+  'frontend.searchAttributesSizeOfValueLimit': (v, k, into) =>
+    (into.searchAttributesSizeOfValue = positiveInteger(v, k)),
+  'frontend.searchAttributesTotalSizeLimit': (v, k, into) =>
+    (into.searchAttributesTotalSize = positiveInteger(v, k)),
+  'limit.historyCount.error': (v, k, into) => (into.historyCountLimit = positiveInteger(v, k)),
+  'limit.historyCount.warn': (v, k, into) => (into.historyCountWarn = positiveInteger(v, k)),
+  'limit.historySize.error': (v, k, into) => (into.historySizeLimitBytes = positiveInteger(v, k)),
+  'limit.historySize.warn': (v, k, into) => (into.historySizeWarnBytes = positiveInteger(v, k)),
+  'frontend.namespaceRPS': (v, k, into) => (into.namespaceRps = nonNegative(v, k)),
+  'frontend.globalNamespaceRPS': (v, k, into) => (into.globalNamespaceRps = nonNegative(v, k)),
+  'frontend.namespaceBurstRatio': (v, k, into) => (into.namespaceBurstRatio = positive(v, k)),
+  'frontend.namespaceRPS.visibility': (v, k, into) =>
+    (into.namespaceVisibilityRps = nonNegative(v, k)),
+  'frontend.globalNamespaceRPS.visibility': (v, k, into) =>
+    (into.globalNamespaceVisibilityRps = nonNegative(v, k)),
+  'frontend.namespaceBurstRatio.visibility': (v, k, into) =>
+    (into.namespaceVisibilityBurstRatio = positive(v, k)),
+  'frontend.namespaceRPS.namespaceReplicationInducingAPIs': (v, k, into) =>
+    (into.namespaceReplicationInducingRps = nonNegative(v, k)),
+  'frontend.globalNamespaceRPS.namespaceReplicationInducingAPIs': (v, k, into) =>
+    (into.globalNamespaceReplicationInducingRps = nonNegative(v, k)),
+  'frontend.namespaceBurstRatio.namespaceReplicationInducingAPIs': (v, k, into) =>
+    (into.namespaceReplicationInducingBurstRatio = positive(v, k)),
   'matching.longPollExpirationInterval': (v, k, into) => (into.longPollMs = duration(v, k)),
   'history.longPollExpirationInterval': (v, k, into) => (into.historyLongPollMs = duration(v, k)),
   'frontend.enableUpdateWorkflowExecution': (v, k, into) => (into.syncUpdate = boolean(v, k)),
@@ -80,6 +149,17 @@ function jsonOrString(text: string): unknown {
 function positiveInteger(v: unknown, key: string): number {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v
   throw new DynamicConfigError(`${key} must be a positive integer, not ${JSON.stringify(v)}`)
+}
+
+/** A rate: any number of at least 0 (Temporal's RPS settings are integers; fractions do no harm). */
+function nonNegative(v: unknown, key: string): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v
+  throw new DynamicConfigError(`${key} must be a number of at least 0, not ${JSON.stringify(v)}`)
+}
+
+function positive(v: unknown, key: string): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v
+  throw new DynamicConfigError(`${key} must be a number above 0, not ${JSON.stringify(v)}`)
 }
 
 function boolean(v: unknown, key: string): boolean {

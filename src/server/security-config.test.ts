@@ -142,3 +142,13 @@ test('settings that cannot work are refused naming the key', async () => {
     )
   }
 })
+
+test('dynamic config in the file becomes KEY=JSON values, as --dynamic-config-value gives them', async () => {
+  const file = await readConfigFile(
+    write('dc.yaml', 'dynamicConfig:\n  frontend.namespaceRPS: 5\n  limit.blobSize.error: 1024\n'),
+  )
+  assert.deepEqual(resolveServerConfig(file, {}, {}).dynamicConfig, [
+    'frontend.namespaceRPS=5',
+    'limit.blobSize.error=1024',
+  ])
+})

@@ -29,6 +29,7 @@
  *     clientSecretFile: /etc/sundial/oidc/client-secret         # SUNDIAL_UI_AUTH_CLIENT_SECRET_FILE
  *     callbackUrl: https://sundial.example.com/auth/callback    # SUNDIAL_UI_AUTH_CALLBACK_URL
  *     scopes: [openid, profile, email]
+ *     forwardToken: access  # or id: the token the API gets from the UI server
  * server:
  *   cors:
  *     allowOrigins: [https://ops.example.com]   # SUNDIAL_CORS_ALLOW_ORIGINS
@@ -68,6 +69,8 @@ export interface SecurityConfig {
     clientSecret?: string
     callbackUrl: string
     scopes: string[]
+    /** The token the UI server sends the API: the access token (default) or the ID token. */
+    forwardToken?: 'access' | 'id'
   }
   cors?: { allowOrigins: string[] }
   /** The task-token signing key, from a file. */
@@ -147,6 +150,7 @@ export const uiSchema = z
         clientSecretFile: file.optional(),
         callbackUrl: z.url().optional(),
         scopes: z.array(z.string().min(1)).optional(),
+        forwardToken: z.enum(['access', 'id']).optional(),
       })
       .strict()
       .optional(),
@@ -310,6 +314,7 @@ function resolveUiAuth(
     clientSecret: secretFile ? secretFrom(secretFile, 'ui.auth.clientSecretFile') : f?.clientSecret,
     callbackUrl,
     scopes: list(env.SUNDIAL_UI_AUTH_SCOPES) ?? f?.scopes ?? ['openid', 'profile', 'email'],
+    forwardToken: f?.forwardToken,
   }
 }
 

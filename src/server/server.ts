@@ -7,7 +7,10 @@ import { randomBytes } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
-import { frontendLimits } from '../frontend/limits.js'
+import { long } from '../common/proto.js'
+import { frontendLimits, MAX_REQUEST_BYTES } from '../frontend/limits.js'
+import { NamespaceRateLimiter, withNamespaceRateLimit } from '../frontend/namespace-rate-limit.js'
+import { historyLimits } from '../history/history-limits.js'
 import { bindGrpcServer, type GrpcServer } from '../frontend/grpc-server.js'
 import {
   createNamespaceHandlers,
@@ -198,6 +201,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       nextTaskId: () => rangeId * taskIdRange + ++taskSeq,
       shard: { shardId: 1, rangeId },
       searchAttributeTypes: (namespaceId) => searchAttributes.types(namespaceId),
+      historyLimits: historyLimits(dynamic),
       // Every namespace is cached (loaded below, and each register/update caches its result).
       namespaceRetentionMs: (namespaceId) =>
         skipper ? 0 : namespaces.cachedById(namespaceId)?.retentionMs,
@@ -238,7 +242,9 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
 
     // The worker acts through the handler map below, which includes its own handlers.
     let workflowService: WorkflowServiceHandlers = {}
+    const limits = frontendLimits(dynamic)
     const worker = createInternalWorker({
+      limits,
       jobs: store.jobs,
       shard: { shardId: 1, rangeId },
       clock,
@@ -250,7 +256,6 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     })
     started.push(() => worker.stop())
 
-    const limits = frontendLimits(dynamic)
     const updates = { sync: dynamic.syncUpdate ?? true, async: dynamic.asyncUpdate ?? true }
     const visibility = { store: store.visibility, namespaces, searchAttributes }
     const handlers = {
@@ -258,6 +263,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         opts.observeCalls,
         withNamespaceStateCheck(namespaces, {
           ...createNamespaceHandlers({
+            limits: {
+              blobSizeLimitError: long(limits.blobSizeLimit),
+              memoSizeLimitError: long(limits.memoSizeLimit),
+              workflowTaskCompletionSizeLimitError: long(MAX_REQUEST_BYTES),
+            },
             registry: namespaces,
             // What workers may rely on in this namespace: updates are implemented, both waiting for
             // the result (sync) and returning once accepted (async).
@@ -278,10 +288,18 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       }),
     }
     workflowService = handlers.workflowService
-    await worker.start()
-    grpc.serve({ ...handlers, testService: skipper && createTestServiceHandlers(skipper) })
-    web?.serve({
+    // Clients' calls are rate limited per namespace; the internal worker's (above) are not.
+    const served = {
       ...handlers,
+      workflowService: withNamespaceRateLimit(
+        new NamespaceRateLimiter(limits.rateLimits),
+        handlers.workflowService,
+      ),
+    }
+    await worker.start()
+    grpc.serve({ ...served, testService: skipper && createTestServiceHandlers(skipper) })
+    web?.serve({
+      ...served,
       logger,
       observeCall: metrics?.observeCall,
       maxBodyBytes: MAX_REQUEST_BYTES,
@@ -397,13 +415,6 @@ async function bindListeners(
     throw e
   }
 }
-
-/**
- * The largest request accepted, gRPC or HTTP. Payloads above the 2 MB blob limit must reach the
- * handlers, which refuse them with InvalidArgument as Temporal does; a transport-level
- * RESOURCE_EXHAUSTED would be retried by the SDK for a long time.
- */
-const MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
 type AnyHandler = (request: unknown, ctx: CallContext) => Promise<unknown>
 

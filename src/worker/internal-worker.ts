@@ -8,6 +8,7 @@ import type { Clock } from '../common/clock.js'
 import { UnavailableError } from '../common/errors.js'
 import { createBatchHandlers } from '../frontend/handlers/batch.js'
 import { createScheduleHandlers } from '../frontend/handlers/schedules.js'
+import type { FrontendLimits } from '../frontend/limits.js'
 import type { NamespaceRegistry } from '../frontend/namespace-registry.js'
 import type { WorkflowServiceHandlers } from '../frontend/rpc-types.js'
 import { ShardOwnershipLostError } from '../persistence/errors.js'
@@ -28,6 +29,8 @@ export interface InternalWorkerDeps {
   searchAttributes: SearchAttributeRegistry
   /** The server's WorkflowService handlers (read at each call: they include the worker's own). */
   frontend: () => WorkflowServiceHandlers
+  /** The frontend's limits, which schedules check their actions against. */
+  limits?: FrontendLimits
   /** Temporal's `worker.batcherRPS`: the fastest a batch job runs (default 50 per second). */
   batchMaxOperationsPerSecond?: number
   /** Called when a job write finds another server holding the shard. Must not throw. */
@@ -98,6 +101,7 @@ export function createInternalWorker(deps: InternalWorkerDeps): InternalWorker {
         schedules,
         namespaces: deps.namespaces,
         searchAttributes: deps.searchAttributes,
+        limits: deps.limits,
       }),
       ...createBatchHandlers({ batches, namespaces: deps.namespaces }),
     },

@@ -1,9 +1,10 @@
 /**
  * The client flags that only matter on the way to the server: `--tls-ca-path`,
  * `--tls-server-name`, `--tls-disable-host-verification`, `--tls-cert-path`/`--tls-key-path`,
- * `--api-key` and `--grpc-meta`. Sundial serves plain gRPC, so a small grpc-js server with TLS
+ * `--api-key` and `--grpc-meta`, checked on the wire: a small grpc-js server with TLS
  * (certificates from `openssl`) answers GetSystemInfo and ListWorkflowExecutions and records the
- * headers it received.
+ * headers it received (test/security/secure-server.test.ts runs the CLI against Sundial's own TLS
+ * and authorization).
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'

@@ -7,34 +7,22 @@
  * through the login; Log out ends both sessions.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { pino } from 'pino'
 import type { HttpApiHandler } from '../../src/frontend/http/http-api.js'
 import { startHttpServer, type HttpServer } from '../../src/frontend/http/http-server.js'
 import { createUiAuth, type UiAuthOptions } from '../../src/frontend/ui-auth/ui-auth.js'
 import { createUiHandler } from '../../src/frontend/ui-server.js'
-import { startTestIssuer, type TestAccount, type TestIssuer } from './oidc-test-provider.js'
-
-// As in ui-harness.ts, which this file does not import: it starts a whole Sundial and a worker,
-// and these tests need only the UI server and an API handler standing in for the rest.
-const CHROMIUM = '/usr/bin/chromium'
-const skipReason: string | false =
-  !existsSync(CHROMIUM) && !process.env.CI
-    ? `Debian's chromium is not installed (${CHROMIUM}); .ci/run installs it`
-    : false
-/** Where screenshots go (git-ignored; CI keeps them). */
-const RESULTS_DIR = fileURLToPath(new URL('../../../test-results/', import.meta.url))
+import {
+  signIn as signInAt,
+  startTestIssuer,
+  type TestAccount,
+  type TestIssuer,
+} from './oidc-test-provider.js'
+import { launchChromium, RESULTS_DIR, skipReason } from './ui-harness.js'
 
 const AUDIENCE = 'urn:sundial:api'
 const ALICE: TestAccount = {
@@ -132,18 +120,7 @@ describe('Web UI: OIDC login', { skip: skipReason }, () => {
     })
     confidential = a
     publicClient = b
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {
@@ -161,20 +138,7 @@ describe('Web UI: OIDC login', { skip: skipReason }, () => {
     return { context, page }
   }
 
-  /** On the issuer's login page: signs in as `login`, and consents when asked. */
-  async function signIn(page: Page, login: string) {
-    await page.waitForURL(`${issuer.issuer}/interaction/**`)
-    await page.locator('input[name=login]').fill(login)
-    await page.locator('input[name=password]').fill('any password')
-    await page.getByRole('button', { name: 'Sign-in' }).click()
-    // The consent page comes the first time this browser logs in to a client.
-    const consent = page.getByRole('button', { name: 'Continue' })
-    const asked = await Promise.race([
-      consent.waitFor().then(() => true),
-      page.waitForURL((url) => url.origin !== issuer.issuer).then(() => false),
-    ])
-    if (asked) await consent.click()
-  }
+  const signIn = (page: Page, login: string) => signInAt(page, issuer, login)
 
   const keys = () => createRemoteJWKSet(new URL(`${issuer.issuer}/jwks`))
   const lastBearer = (ui: Ui) => {

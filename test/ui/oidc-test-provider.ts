@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { exportJWK, generateKeyPair } from 'jose'
+import type { Page } from 'playwright-core'
 
 export interface TestAccount {
   name: string
@@ -141,4 +142,19 @@ export async function startTestIssuer(opts: TestIssuerOptions): Promise<TestIssu
         server.closeAllConnections()
       }),
   }
+}
+
+/** On the issuer's login page: signs in as `login` (any password), and consents when asked. */
+export async function signIn(page: Page, issuer: TestIssuer, login: string): Promise<void> {
+  await page.waitForURL(`${issuer.issuer}/interaction/**`)
+  await page.locator('input[name=login]').fill(login)
+  await page.locator('input[name=password]').fill('any password')
+  await page.getByRole('button', { name: 'Sign-in' }).click()
+  // The consent page comes the first time this browser logs in to a client.
+  const consent = page.getByRole('button', { name: 'Continue' })
+  const asked = await Promise.race([
+    consent.waitFor().then(() => true),
+    page.waitForURL((url) => url.origin !== issuer.issuer).then(() => false),
+  ])
+  if (asked) await consent.click()
 }

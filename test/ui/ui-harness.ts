@@ -33,6 +33,24 @@ export const skipReason: string | false =
     ? `Debian's chromium is not installed (${CHROMIUM}); .ci/run installs it`
     : false
 
+/** Debian's Chromium, headless. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Without the background-networking flags Chromium tries to reach Google's hosts, which
+    // this sandbox refuses, many times over.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+}
+
 /** Where screenshots go (git-ignored; CI keeps them). */
 export const RESULTS_DIR = fileURLToPath(new URL('../../../test-results/', import.meta.url))
 
@@ -130,20 +148,7 @@ export async function startUiHarness(opts: { namespaces?: string[] } = {}): Prom
       worker.shutdown()
       await running
     })
-    const browser: Browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // Without the background-networking flags Chromium tries to reach Google's hosts, which
-      // this sandbox refuses, many times over.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    })
+    const browser = await launchChromium()
     stops.push(() => browser.close())
     const baseUrl = `http://127.0.0.1:${server.uiPort}`
     const pageErrors: string[] = []

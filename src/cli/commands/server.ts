@@ -272,6 +272,7 @@ async function start(opts: StartOptions): Promise<void> {
     ui: config.uiPort === undefined ? undefined : { port: config.uiPort },
     onShardLoss: config.onShardLoss,
     security: config.security,
+    dynamicConfig: config.dynamicConfig,
     // A database in memory starts empty every time: there is no separate step to run.
     migrate: config.migrate || inMemory,
   })
@@ -290,7 +291,7 @@ async function run(opts: RunOptions): Promise<void> {
     }
   } catch (e: unknown) {
     if (!(e instanceof DynamicConfigError)) throw e
-    console.error(`sundial: --dynamic-config-value: ${e.message}`)
+    console.error(`sundial: dynamic config: ${e.message}`)
     process.exit(1)
   }
   const serve = (): Promise<SundialServer> =>

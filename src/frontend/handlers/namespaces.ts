@@ -15,8 +15,8 @@ import {
   errInvalidRetentionPeriod,
   errNamespaceNotSet,
   errNamespaceTooLong,
-  DEFAULT_BLOB_SIZE_LIMIT_BYTES,
 } from '../errors.js'
+import { DEFAULT_BLOB_SIZE_LIMIT_BYTES, DEFAULT_MEMO_SIZE_LIMIT_BYTES } from '../limits.js'
 import { DEFAULT_MAX_RECEIVE_MESSAGE_BYTES } from '../grpc-server.js'
 import {
   CLUSTER_NAME,
@@ -217,7 +217,7 @@ export function describeResponse(
       capabilities: opts.capabilities ?? {},
       limits: opts.limits ?? {
         blobSizeLimitError: long(DEFAULT_BLOB_SIZE_LIMIT_BYTES),
-        memoSizeLimitError: long(DEFAULT_BLOB_SIZE_LIMIT_BYTES),
+        memoSizeLimitError: long(DEFAULT_MEMO_SIZE_LIMIT_BYTES),
         workflowTaskCompletionSizeLimitError: long(DEFAULT_MAX_RECEIVE_MESSAGE_BYTES),
       },
       supportsSchedules: opts.supportsSchedules ?? false,

@@ -8,12 +8,12 @@ import { QueryRejectCondition, QueryResultType } from '../../common/proto.js'
 import * as queryWorkflow from '../../history/api/query-workflow.js'
 import type { HistoryEngine } from '../../history/history-engine.js'
 import type { MatchingEngine } from '../../matching/matching-engine.js'
+import { payloadsSize } from '../../common/proto-size.js'
 import { errBlobSizeExceedsLimit } from '../errors.js'
-import { checkBlobSize } from '../errors.js'
 import type { NamespaceRegistry } from '../namespace-registry.js'
 import type { WorkflowServiceHandlers } from '../rpc-types.js'
-import type { FrontendLimits } from '../limits.js'
-import { checkWorkflowId, payloadsSize } from './workflows.js'
+import { LimitChecks, withIdentityCheck, type FrontendLimits } from '../limits.js'
+import { checkWorkflowId } from './workflows.js'
 
 export interface QueryHandlersDeps {
   history: HistoryEngine
@@ -34,17 +34,22 @@ const errInvalidTaskToken = new InvalidArgumentError('Invalid TaskToken.')
 
 export function createQueryHandlers(deps: QueryHandlersDeps): WorkflowServiceHandlers {
   const { history, matching, limits } = deps
+  const checks = new LimitChecks(limits, history.deps.logger)
   const namespaceId = async (name: string | null | undefined): Promise<string> => {
     if (!name) throw new InvalidArgumentError('Namespace is not set on request.')
     return (await deps.namespaces.getByName(name)).id
   }
-  return {
+  return withIdentityCheck(checks, {
     async queryWorkflow(req, ctx) {
-      checkWorkflowId(req.execution?.workflowId)
+      checkWorkflowId(req.execution?.workflowId, limits.maxIdLength)
       if (!req.query) throw errQueryNotSet
       if (!req.query.queryType) throw errQueryTypeNotSet
       const ns = await namespaceId(req.namespace)
-      checkBlobSize(payloadsSize(req.query.queryArgs), limits.blobSizeLimit)
+      checks.blob(payloadsSize(req.query.queryArgs), {
+        namespace: req.namespace!,
+        workflowId: req.execution!.workflowId!,
+        operation: 'QueryWorkflow',
+      })
       const key = await history.resolveRun(ns, req.execution!.workflowId!, req.execution?.runId)
       const queryRejectCondition =
         req.queryRejectCondition || QueryRejectCondition.QUERY_REJECT_CONDITION_NONE
@@ -65,7 +70,10 @@ export function createQueryHandlers(deps: QueryHandlersDeps): WorkflowServiceHan
       const token = history.tokens.verify(req.taskToken)
       if (!token.queryTaskId || token.namespaceId !== ns) throw errInvalidTaskToken
       // An answer over the blob limit reaches the caller as a failed query, as in Temporal.
-      const tooLarge = payloadsSize(req.queryResult) > limits.blobSizeLimit
+      const tooLarge = checks.blobTooLarge(payloadsSize(req.queryResult), {
+        namespace: req.namespace!,
+        operation: 'RespondQueryTaskCompleted',
+      })
       matching.respondQueryTaskCompleted(
         token.queryTaskId,
         tooLarge
@@ -82,5 +90,5 @@ export function createQueryHandlers(deps: QueryHandlersDeps): WorkflowServiceHan
       )
       return {}
     },
-  }
+  })
 }

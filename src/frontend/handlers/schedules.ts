@@ -15,7 +15,9 @@ import { catchupWindowMs } from '../../worker/schedules/schedule-processor.js'
 import { OverlapPolicy, type Schedule } from '../../worker/schedules/schedule-state.js'
 import { conflictTokenBytes, type Schedules } from '../../worker/schedules/schedules.js'
 import { canonicalizeSpec, matchingTimes } from '../../worker/schedules/spec.js'
+import { payloadMapSize, payloadsSize } from '../../common/proto-size.js'
 import { errNamespaceNotSet } from '../errors.js'
+import { frontendLimits, LimitChecks, withIdentityCheck, type FrontendLimits } from '../limits.js'
 import type { NamespaceEntry, NamespaceRegistry } from '../namespace-registry.js'
 import type { WorkflowServiceHandlers } from '../rpc-types.js'
 
@@ -23,6 +25,8 @@ export interface ScheduleHandlersDeps {
   schedules: Schedules
   namespaces: NamespaceRegistry
   searchAttributes: SearchAttributeRegistry
+  /** Blob, search attribute and identity limits; Temporal's defaults without it. */
+  limits?: FrontendLimits
 }
 
 const maxIdLength = 1000
@@ -41,11 +45,34 @@ const errNotesTooLong = new InvalidArgumentError('Schedule notes exceeds limit.'
 
 export function createScheduleHandlers(deps: ScheduleHandlersDeps): WorkflowServiceHandlers {
   const { schedules } = deps
+  const limits = deps.limits ?? frontendLimits({})
+  const checks = new LimitChecks(limits)
+  /** The schedule's own search attributes and those of the workflows it starts. */
+  const checkSearchAttributes = (
+    ns: NamespaceEntry,
+    own: temporal.api.common.v1.ISearchAttributes | null | undefined,
+    schedule: temporal.api.schedule.v1.ISchedule,
+  ): void => {
+    deps.searchAttributes.validate(ns.id, ns.name, own, limits.searchAttributes)
+    const started = schedule.action?.startWorkflow?.searchAttributes
+    deps.searchAttributes.validate(ns.id, ns.name, started, limits.searchAttributes)
+  }
+  /** validateSchedulePayloadSize: the memo and the action's input together, against the blob limit. */
+  const checkPayloadSize = (
+    ns: NamespaceEntry,
+    scheduleId: string,
+    schedule: Schedule,
+    memo: temporal.api.common.v1.IMemo | null | undefined,
+    operation: string,
+  ): void => {
+    const size = payloadMapSize(memo?.fields) + payloadsSize(schedule.action?.startWorkflow?.input)
+    checks.blob(size, { namespace: ns.name, workflowId: scheduleId, operation })
+  }
   const namespace = async (name: string | null | undefined): Promise<NamespaceEntry> => {
     if (!name) throw errNamespaceNotSet
     return deps.namespaces.getByName(name)
   }
-  return {
+  return withIdentityCheck(checks, {
     async createSchedule(req) {
       const ns = await namespace(req.namespace)
       const scheduleId = checkScheduleId(req.scheduleId)
@@ -55,12 +82,8 @@ export function createScheduleHandlers(deps: ScheduleHandlersDeps): WorkflowServ
       }
       const schedule = checkSchedule(req.schedule ?? {})
       checkPatch(req.initialPatch)
-      deps.searchAttributes.validate(ns.id, ns.name, req.searchAttributes)
-      deps.searchAttributes.validate(
-        ns.id,
-        ns.name,
-        schedule.action?.startWorkflow?.searchAttributes,
-      )
+      checkPayloadSize(ns, scheduleId, schedule, req.memo, 'CreateSchedule')
+      checkSearchAttributes(ns, req.searchAttributes, schedule)
       const { conflictToken } = await schedules.create(ns, {
         scheduleId,
         schedule,
@@ -87,7 +110,8 @@ export function createScheduleHandlers(deps: ScheduleHandlersDeps): WorkflowServ
         throw new InvalidArgumentError('Only StartWorkflow action is supported for schedules')
       }
       const schedule = checkSchedule(req.schedule)
-      deps.searchAttributes.validate(ns.id, ns.name, req.searchAttributes)
+      checkPayloadSize(ns, scheduleId, schedule, undefined, 'UpdateSchedule')
+      checkSearchAttributes(ns, req.searchAttributes, schedule)
       await schedules.update(ns, {
         scheduleId,
         schedule,
@@ -154,7 +178,7 @@ export function createScheduleHandlers(deps: ScheduleHandlersDeps): WorkflowServ
       } while (token)
       return { count: long(count) }
     },
-  }
+  })
 
   /**
    * ListSchedules' `query`, over what Temporal lets it filter on: the schedule's custom search

@@ -8,7 +8,6 @@ import {
   PermissionDeniedError,
   ServiceError,
 } from '../../common/errors.js'
-import type { pb } from '../../common/proto.js'
 import { validateRetryPolicy } from '../../common/retry-policy.js'
 import { msFromDuration } from '../../common/time.js'
 import * as deleteWorkflowExecution from '../../history/api/delete-workflow-execution.js'
@@ -24,10 +23,23 @@ import { UpdateStage } from '../../history/update-registry.js'
 import * as terminateWorkflowExecution from '../../history/api/terminate-workflow-execution.js'
 import { isValidCronSchedule } from '../../history/cron.js'
 import type { HistoryEngine } from '../../history/history-engine.js'
-import { checkBlobSize } from '../errors.js'
+import { payloadMapSize, payloadsSize } from '../../common/proto-size.js'
 import type { SearchAttributeRegistry } from '../../visibility/search-attribute-registry.js'
+import {
+  errRequestIdTooLong,
+  errSignalNameTooLong,
+  errTaskQueueTooLong,
+  errUpdateIdTooLong,
+  errWorkflowIdTooLong,
+  errWorkflowTypeTooLong,
+} from '../errors.js'
 import type { NamespaceRegistry } from '../namespace-registry.js'
-import type { FrontendLimits } from '../limits.js'
+import {
+  DEFAULT_MAX_ID_LENGTH,
+  LimitChecks,
+  withIdentityCheck,
+  type FrontendLimits,
+} from '../limits.js'
 import type { WorkflowServiceHandlers } from '../rpc-types.js'
 
 export interface WorkflowHandlersDeps {
@@ -46,8 +58,6 @@ export interface UpdateModes {
   /** `frontend.enableUpdateWorkflowExecutionAsyncAccepted`: waiting only for acceptance. */
   async: boolean
 }
-
-const maxIdLength = 1000
 
 /**
  * Refuses an update mode switched off by dynamic config, with Temporal's words
@@ -69,38 +79,72 @@ function checkUpdateMode(stage: number | null | undefined, modes: UpdateModes | 
 
 export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServiceHandlers {
   const { history, limits } = deps
+  const checks = new LimitChecks(limits, history.deps.logger)
+  const { maxIdLength } = limits
   const namespaceId = async (name: string | null | undefined): Promise<string> => {
     if (!name) throw new InvalidArgumentError('Namespace is not set on request.')
     return (await deps.namespaces.getByName(name)).id
   }
-  return {
+  /** The checks of a start, and of the start of a signal-with-start or update-with-start. */
+  const validateStart = (
+    ns: string,
+    req: StartRequest,
+    operation: string,
+    words: StartWords = startWords,
+  ): void => {
+    validateStartRequest(req, checks, words)
+    const site = { namespace: req.namespace ?? '', workflowId: req.workflowId ?? '', operation }
+    checks.blob(payloadsSize(req.input), site)
+    checks.memo(req.memo, site)
+    checks.blob(payloadMapSize(req.header?.fields), site)
+    deps.searchAttributes?.validate(
+      ns,
+      req.namespace!,
+      req.searchAttributes,
+      limits.searchAttributes,
+    )
+  }
+  return withIdentityCheck(checks, {
     async startWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      validateStartRequest(req, limits)
-      deps.searchAttributes?.validate(ns, req.namespace!, req.searchAttributes)
+      validateStart(ns, req, 'StartWorkflowExecution')
       return startWorkflowExecution.invoke(history, ns, req)
     },
 
     async signalWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.workflowExecution?.workflowId)
-      checkSignalName(req.signalName)
-      checkBlobSize(payloadsSize(req.input), limits.blobSizeLimit)
+      checkWorkflowId(req.workflowExecution?.workflowId, maxIdLength)
+      checkSignalName(req.signalName, checks)
+      checks.length(req.requestId, errRequestIdTooLong)
+      checks.blob(payloadsSize(req.input), {
+        namespace: req.namespace!,
+        workflowId: req.workflowExecution?.workflowId ?? '',
+        runId: req.workflowExecution?.runId ?? '',
+        operation: 'SignalWorkflowExecution',
+      })
       return signalWorkflowExecution.invoke(history, ns, req)
     },
 
     async signalWithStartWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      validateStartRequest(req, limits)
-      deps.searchAttributes?.validate(ns, req.namespace!, req.searchAttributes)
-      checkSignalName(req.signalName)
-      checkBlobSize(payloadsSize(req.signalInput), limits.blobSizeLimit)
+      if (!req.signalName) throw new InvalidArgumentError('SignalName is not set on request.')
+      validateStart(ns, req, 'SignalWithStartWorkflowExecution', signalWithStartWords)
+      if (req.signalName.length > maxIdLength) {
+        throw new InvalidArgumentError(
+          `signal name exceeds maximum allowed length (${req.signalName.length}/${maxIdLength})`,
+        )
+      }
+      checks.blob(payloadsSize(req.signalInput), {
+        namespace: req.namespace!,
+        workflowId: req.workflowId ?? '',
+        operation: 'SignalWithStartWorkflowExecution',
+      })
       return signalWithStartWorkflowExecution.invoke(history, ns, req)
     },
 
     async getWorkflowExecutionHistory(req, ctx) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.execution?.workflowId)
+      checkWorkflowId(req.execution?.workflowId, maxIdLength)
       return getWorkflowExecutionHistory.invoke(history, ns, req, {
         signal: ctx.signal,
         longPollMs: Math.min(
@@ -112,25 +156,34 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
 
     async describeWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.execution?.workflowId)
+      checkWorkflowId(req.execution?.workflowId, maxIdLength)
       return describeWorkflowExecution.invoke(history, ns, req)
     },
 
     async terminateWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.workflowExecution?.workflowId)
-      checkBlobSize(payloadsSize(req.details), limits.blobSizeLimit)
+      checkWorkflowId(req.workflowExecution?.workflowId, maxIdLength)
+      checks.blob(payloadsSize(req.details), {
+        namespace: req.namespace!,
+        workflowId: req.workflowExecution?.workflowId ?? '',
+        operation: 'TerminateWorkflowExecution',
+      })
       return terminateWorkflowExecution.invoke(history, ns, req)
     },
 
     async updateWorkflowExecution(req, ctx) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.workflowExecution?.workflowId)
+      checkWorkflowId(req.workflowExecution?.workflowId, maxIdLength)
       if (!req.request?.meta?.updateId)
         throw new InvalidArgumentError('Update ID is not set on request.')
+      checks.length(req.request.meta.updateId, errUpdateIdTooLong)
       if (!req.request.input?.name)
         throw new InvalidArgumentError('Update name is not set on request.')
-      checkBlobSize(payloadsSize(req.request.input.args), limits.blobSizeLimit)
+      checks.blob(payloadsSize(req.request.input.args), {
+        namespace: req.namespace!,
+        workflowId: req.workflowExecution?.workflowId ?? '',
+        operation: 'UpdateWorkflowExecution',
+      })
       checkUpdateMode(req.waitPolicy?.lifecycleStage, deps.updates)
       return updateWorkflowExecution.invoke(history, ns, req, {
         signal: ctx.signal,
@@ -152,8 +205,7 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
       if (start.namespace && start.namespace !== req.namespace) {
         throw new InvalidArgumentError('Operation namespace mismatch.')
       }
-      validateStartRequest(start, limits)
-      deps.searchAttributes?.validate(ns, req.namespace!, start.searchAttributes)
+      validateStart(ns, { ...start, namespace: req.namespace }, 'ExecuteMultiOperation')
       if (update.workflowExecution?.workflowId !== start.workflowId) {
         throw new InvalidArgumentError('WorkflowId of the update does not match the start.')
       }
@@ -169,8 +221,14 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
       }
       if (!update.request?.meta?.updateId)
         throw new InvalidArgumentError('Update ID is not set on request.')
+      checks.length(update.request.meta.updateId, errUpdateIdTooLong)
       if (!update.request.input?.name)
         throw new InvalidArgumentError('Update name is not set on request.')
+      checks.blob(payloadsSize(update.request.input.args), {
+        namespace: req.namespace!,
+        workflowId: start.workflowId ?? '',
+        operation: 'ExecuteMultiOperation',
+      })
       checkUpdateMode(update.waitPolicy?.lifecycleStage, deps.updates)
       const operation = async <T>(index: number, run: () => Promise<T>): Promise<T> => {
         try {
@@ -194,7 +252,7 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
 
     async pollWorkflowExecutionUpdate(req, ctx) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.updateRef?.workflowExecution?.workflowId)
+      checkWorkflowId(req.updateRef?.workflowExecution?.workflowId, maxIdLength)
       if (!req.updateRef?.updateId)
         throw new InvalidArgumentError('Update ID is not set on request.')
       return updateWorkflowExecution.poll(history, ns, req, {
@@ -205,40 +263,64 @@ export function createWorkflowHandlers(deps: WorkflowHandlersDeps): WorkflowServ
 
     async resetWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.workflowExecution?.workflowId)
+      checkWorkflowId(req.workflowExecution?.workflowId, maxIdLength)
+      checks.length(req.requestId, errRequestIdTooLong)
       return resetWorkflowExecution.invoke(history, ns, req)
     },
 
     async deleteWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.workflowExecution?.workflowId)
+      checkWorkflowId(req.workflowExecution?.workflowId, maxIdLength)
       return deleteWorkflowExecution.invoke(history, ns, req)
     },
 
     async requestCancelWorkflowExecution(req) {
       const ns = await namespaceId(req.namespace)
-      checkWorkflowId(req.workflowExecution?.workflowId)
+      checkWorkflowId(req.workflowExecution?.workflowId, maxIdLength)
+      checks.length(req.requestId, errRequestIdTooLong)
       return requestCancelWorkflowExecution.invoke(history, ns, req)
     },
-  }
+  })
 }
 
 type StartRequest = Parameters<typeof startWorkflowExecution.invoke>[2]
 
-/** The checks StartWorkflowExecution and SignalWithStartWorkflowExecution share. */
-function validateStartRequest(req: StartRequest, limits: FrontendLimits): void {
-  checkWorkflowId(req.workflowId)
+/**
+ * How the start checks word a too-long field: StartWorkflowExecution's own messages
+ * (workflow_handler.go, chasm/lib/workflow/validator.go ValidateWorkflowID), and
+ * SignalWithStartWorkflowExecution's (validator.go ValidateSignalWithStartRequest).
+ */
+interface StartWords {
+  workflowType: (length: number, max: number) => InvalidArgumentError
+  requestId: (length: number, max: number) => InvalidArgumentError
+}
+const startWords: StartWords = {
+  workflowType: () => errWorkflowTypeTooLong,
+  requestId: () => errRequestIdTooLong,
+}
+const signalWithStartWords: StartWords = {
+  workflowType: (n, max) =>
+    new InvalidArgumentError(`workflow type name exceeds maximum allowed length (${n}/${max})`),
+  requestId: (n, max) =>
+    new InvalidArgumentError(`Request ID exceeds maximum allowed length (${n}/${max})`),
+}
+
+/** The field checks StartWorkflowExecution and SignalWithStartWorkflowExecution share. */
+function validateStartRequest(req: StartRequest, checks: LimitChecks, words: StartWords): void {
+  const max = checks.limits.maxIdLength
+  if (!req.workflowId) throw new InvalidArgumentError('WorkflowId is not set on request.')
+  if (req.workflowId.length > max) {
+    throw new InvalidArgumentError(
+      `WorkflowId exceeds maximum allowed length (${req.workflowId.length}/${max})`,
+    )
+  }
   if (!req.workflowType?.name) throw new InvalidArgumentError('WorkflowType is not set on request.')
-  if (req.workflowType.name.length > maxIdLength) {
-    throw new InvalidArgumentError('WorkflowType length exceeds limit.')
+  if (req.workflowType.name.length > max) {
+    throw words.workflowType(req.workflowType.name.length, max)
   }
   if (!req.taskQueue?.name) throw new InvalidArgumentError('TaskQueue is not set on request.')
-  if (req.taskQueue.name.length > maxIdLength) {
-    throw new InvalidArgumentError('TaskQueue length exceeds limit.')
-  }
-  if ((req.requestId ?? '').length > maxIdLength) {
-    throw new InvalidArgumentError('RequestId length exceeds limit.')
-  }
+  checks.length(req.taskQueue.name, errTaskQueueTooLong)
+  if ((req.requestId ?? '').length > max) throw words.requestId(req.requestId!.length, max)
   for (const [name, d] of [
     ['WorkflowExecutionTimeout', req.workflowExecutionTimeout],
     ['WorkflowRunTimeout', req.workflowRunTimeout],
@@ -255,15 +337,11 @@ function validateStartRequest(req: StartRequest, limits: FrontendLimits): void {
   if (req.cronSchedule && msFromDuration(req.workflowStartDelay) > 0) {
     throw new InvalidArgumentError('CronSchedule and WorkflowStartDelay may not be used together.')
   }
-  checkBlobSize(payloadsSize(req.input), limits.blobSizeLimit)
-  checkBlobSize(mapSize(req.memo?.fields), limits.blobSizeLimit)
-  checkBlobSize(mapSize(req.header?.fields), limits.blobSizeLimit)
-  checkBlobSize(mapSize(req.searchAttributes?.indexedFields), limits.blobSizeLimit)
 }
 
-function checkSignalName(name: string | null | undefined): void {
+function checkSignalName(name: string | null | undefined, checks: LimitChecks): void {
   if (!name) throw new InvalidArgumentError('SignalName is not set on request.')
-  if (name.length > maxIdLength) throw new InvalidArgumentError('SignalName length exceeds limit.')
+  checks.length(name, errSignalNameTooLong)
 }
 
 /** A long poll ends a second before the caller's deadline, so the answer reaches it. */
@@ -271,19 +349,10 @@ function longPollFor(deadline: number, max: number): number {
   return Math.min(max, Math.max(0, deadline - Date.now() - 1000))
 }
 
-export function checkWorkflowId(id: string | null | undefined): void {
+export function checkWorkflowId(
+  id: string | null | undefined,
+  maxIdLength = DEFAULT_MAX_ID_LENGTH,
+): void {
   if (!id) throw new InvalidArgumentError('WorkflowId is not set on request.')
-  if (id.length > maxIdLength) throw new InvalidArgumentError('WorkflowId length exceeds limit.')
-}
-
-export function payloadsSize(p: pb.Payloads | null | undefined): number {
-  let size = 0
-  for (const payload of p?.payloads ?? []) size += payload.data?.length ?? 0
-  return size
-}
-
-function mapSize(fields: Record<string, pb.Payload> | null | undefined): number {
-  let size = 0
-  for (const payload of Object.values(fields ?? {})) size += payload.data?.length ?? 0
-  return size
+  if (id.length > maxIdLength) throw errWorkflowIdTooLong
 }

@@ -7,7 +7,12 @@
  * with the protobuf JSON mapping and Temporal's payload shorthand.
  */
 import { InvalidArgumentError } from '../../common/errors.js'
-import { fromProtoJson, lookupType } from '../../common/proto-json.js'
+import {
+  fromProtoJson,
+  lookupType,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+} from '../../common/proto-json.js'
 import type { RouteMatch } from './http-routes.js'
 
 /** Query parameters that shape the answer rather than the request. */
@@ -79,13 +84,21 @@ export function buildRequest(
 
 function parseBody(text: string): unknown {
   if (text.trim() === '') return undefined
+  let body: unknown
   try {
-    return JSON.parse(text) as unknown
+    body = JSON.parse(text) as unknown
   } catch (e: unknown) {
     throw new InvalidArgumentError(
       `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`,
     )
   }
+  // Refused before anything walks it: the mapping and the payload shorthand recurse.
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new InvalidArgumentError(
+      `the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    )
+  }
+  return body
 }
 
 /**

@@ -10,6 +10,7 @@ import { durationFromMs, timestampFromMs } from '../../common/time.js'
 import type { QueueTask, RunKey } from '../../persistence/store.js'
 import type { ActivityInfo } from '../mutable-state/state.js'
 import type { HistoryEngine } from '../history-engine.js'
+import { HistoryLimitExceededError } from '../history-limits.js'
 import { startActivity } from '../mutable-state/activities.js'
 import { encodedPayloads } from '../mutable-state/encoded.js'
 
@@ -31,7 +32,8 @@ export async function invoke(
       return { ai: { ...ai }, workflowType: ms.info.workflowType }
     })
   } catch (e: unknown) {
-    if (e instanceof NotFoundError) return undefined
+    // Gone, or terminated just now for passing a history limit: the poller drops the task.
+    if (e instanceof NotFoundError || e instanceof HistoryLimitExceededError) return undefined
     throw e
   }
   if (!started) return undefined

@@ -15,6 +15,7 @@ import { TaskQueueKind, long, type pb, type temporal } from '../../common/proto.
 import { timestampFromMs } from '../../common/time.js'
 import type { QueueTask } from '../../persistence/store.js'
 import type { HistoryEngine } from '../history-engine.js'
+import { HistoryLimitExceededError } from '../history-limits.js'
 import {
   clearStickyTaskQueue,
   currentTaskQueue,
@@ -80,7 +81,8 @@ export async function invoke(
       }
     })
   } catch (e: unknown) {
-    if (e instanceof NotFoundError) return undefined
+    // Gone, or terminated just now for passing a history limit: the poller drops the task.
+    if (e instanceof NotFoundError || e instanceof HistoryLimitExceededError) return undefined
     throw e
   }
   if (!started) return undefined

@@ -7,7 +7,11 @@
 import { InvalidArgumentError } from '../../common/errors.js'
 import { CommandType, long, type temporal } from '../../common/proto.js'
 import type { HistoryEngine } from '../history-engine.js'
-import { BadCommandError } from '../commands/command-context.js'
+import {
+  BadCommandError,
+  SizeLimitCommandError,
+  type CommandLimits,
+} from '../commands/command-context.js'
 import { closingCommands, commandHandlers } from '../commands/registry.js'
 import type { MutableState } from '../mutable-state/mutable-state.js'
 import {
@@ -23,6 +27,8 @@ import { QueryResultType, WorkflowTaskFailedCause, type pb } from '../../common/
 import { msFromDuration } from '../../common/time.js'
 import { clearStickyTaskQueue, setStickyTaskQueue } from '../mutable-state/sticky.js'
 import { runKeyOf, startedWorkflowTask } from './task-checks.js'
+import { terminateWorkflow } from '../mutable-state/execution.js'
+import { HISTORY_SERVICE } from '../history-limits.js'
 
 /** Activities one completion may start eagerly (Temporal's activity eager execution limit). */
 const maxEagerActivities = 3
@@ -34,7 +40,7 @@ export async function invoke(
   engine: HistoryEngine,
   namespace: { id: string; name: string },
   req: Request,
-  limits: { blobSizeLimit: number },
+  limits: CommandLimits,
 ): Promise<Response> {
   const token = engine.tokens.verify(req.taskToken)
   const key = runKeyOf(token, namespace.id)
@@ -106,14 +112,24 @@ export async function invoke(
       return { resetHistoryEventId: long(resetHistoryEventId), activityTasks }
     } catch (e: unknown) {
       if (!(e instanceof BadCommandError)) throw e
+      // A command over a size limit ends the run: the failed task, then WorkflowExecutionTerminated
+      // by the history service with the same words (respondworkflowtaskcompleted/api.go).
+      const terminate = e instanceof SizeLimitCommandError
       await engine.updateLocked(key, (ms) => {
         startedWorkflowTask(ms, token)
         failWorkflowTask(ms, {
           cause: e.failedCause,
           failure: { message: e.message, source: 'History', applicationFailureInfo: {} },
           identity,
-          scheduleNext: true,
+          scheduleNext: !terminate,
         })
+        if (terminate) {
+          terminateWorkflow(ms, {
+            reason: e.message,
+            details: undefined,
+            identity: HISTORY_SERVICE,
+          })
+        }
       })
       throw new InvalidArgumentError(e.message)
     }

@@ -5,8 +5,10 @@
  */
 import { WorkflowTaskFailedCause } from '../../common/proto.js'
 import { cancelWorkflow, completeWorkflow, failWorkflow } from '../mutable-state/execution.js'
+import { api } from '../../common/proto.js'
 import {
   BadCommandError,
+  checkPayloadSize,
   payloadsSize,
   type CommandContext,
   type CommandHandler,
@@ -24,12 +26,12 @@ export function checkNoUnhandledEvents(ctx: CommandContext): void {
 
 export const completeWorkflowExecution: CommandHandler = (ctx, command) => {
   const result = command.completeWorkflowExecutionCommandAttributes?.result
-  if (payloadsSize(result) > ctx.blobSizeLimit) {
-    throw new BadCommandError(
-      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
-      'CompleteWorkflowExecutionCommandAttributes.Result exceeds size limit.',
-    )
-  }
+  checkPayloadSize(
+    ctx,
+    payloadsSize(result),
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+    'CompleteWorkflowExecutionCommandAttributes.Result exceeds size limit.',
+  )
   checkNoUnhandledEvents(ctx)
   completeWorkflow(ctx.ms, {
     result,
@@ -45,6 +47,12 @@ export const failWorkflowExecution: CommandHandler = (ctx, command) => {
       'Failure is not set on FailWorkflowExecutionCommand.',
     )
   }
+  checkPayloadSize(
+    ctx,
+    api.failure.v1.Failure.encode(failure).finish().length,
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+    'FailWorkflowExecutionCommandAttributes.Failure exceeds size limit.',
+  )
   checkNoUnhandledEvents(ctx)
   failWorkflow(ctx.ms, { failure, workflowTaskCompletedEventId: ctx.workflowTaskCompletedEventId })
 }

@@ -1,8 +1,30 @@
 /** What a command handler sees, and how it rejects a command. */
-import type { WorkflowTaskFailedCause, pb } from '../../common/proto.js'
+import { api, enumWord, type WorkflowTaskFailedCause } from '../../common/proto.js'
+import type { pb } from '../../common/proto.js'
+import {
+  searchAttributesProblem,
+  searchAttributesSizeProblem,
+  type SearchAttributeLimits,
+} from '../../visibility/search-attribute-registry.js'
 import type { MutableState } from '../mutable-state/mutable-state.js'
 
-export interface CommandContext {
+import { payloadMapSize } from '../../common/proto-size.js'
+
+export { payloadMapSize, payloadsSize } from '../../common/proto-size.js'
+
+/** The frontend's limits (dynamic config) that the commands of a completion are held to. */
+export interface CommandLimits {
+  /** `limit.blobSize.error`: largest payload a command may carry, in encoded bytes. */
+  blobSizeLimit: number
+  /** `limit.memoSize.error`: largest memo (a run's, after a ModifyWorkflowProperties). */
+  memoSizeLimit: number
+  /** `limit.maxIDLength`: ids and names in commands. */
+  maxIdLength: number
+  /** `frontend.searchAttributes*Limit`. */
+  searchAttributes: SearchAttributeLimits
+}
+
+export interface CommandContext extends CommandLimits {
   ms: MutableState
   /** Id of the WorkflowTaskCompleted event the commands' events point back to. */
   workflowTaskCompletedEventId: number
@@ -14,8 +36,6 @@ export interface CommandContext {
    * worker, and the scheduled ids of those it started (returned in the response).
    */
   eager?: { remaining: number; started: number[] }
-  /** Largest payload a command may carry, in bytes. */
-  blobSizeLimit: number
   /** The namespace's custom search attributes (name to IndexedValueType), to check upserts by. */
   searchAttributeTypes: ReadonlyMap<string, number>
 }
@@ -35,8 +55,68 @@ export class BadCommandError extends Error {
   }
 }
 
-export function payloadsSize(p: pb.Payloads | null | undefined): number {
+/**
+ * A command over a size limit. As in Temporal (workflowTaskCompletedHandler.terminateWorkflow),
+ * the task is failed and the run then terminated, both with `${cause}: ${message}`: a retried
+ * task would only produce the same command again.
+ */
+export class SizeLimitCommandError extends BadCommandError {
+  constructor(failedCause: WorkflowTaskFailedCause, message: string) {
+    const word = enumWord(api.enums.v1.WorkflowTaskFailedCause, failedCause, CAUSE_PREFIX)
+    super(failedCause, `${word}: ${message}`)
+  }
+}
+const CAUSE_PREFIX = 'WORKFLOW_TASK_FAILED_CAUSE_'
+
+/** payloadsMapSize of the command handler: each key's length plus its payload's data. */
+export function keysAndDataSize(fields: Record<string, pb.Payload>): number {
   let size = 0
-  for (const payload of p?.payloads ?? []) size += payload.data?.length ?? 0
+  for (const [key, payload] of Object.entries(fields))
+    size += key.length + (payload.data?.length ?? 0)
   return size
+}
+
+/** Throws SizeLimitCommandError(cause, message) for a payload of `size` over the blob limit. */
+export function checkPayloadSize(
+  ctx: CommandContext,
+  size: number,
+  cause: WorkflowTaskFailedCause,
+  message: string,
+): void {
+  if (size > ctx.blobSizeLimit) throw new SizeLimitCommandError(cause, message)
+}
+
+/** Throws SizeLimitCommandError(cause, message) for a memo over `limit.memoSize.error`. */
+export function checkMemoSize(
+  ctx: CommandContext,
+  memo: pb.Memo | null | undefined,
+  cause: WorkflowTaskFailedCause,
+  message: string,
+): void {
+  if (payloadMapSize(memo?.fields) > ctx.memoSizeLimit) {
+    throw new SizeLimitCommandError(cause, message)
+  }
+}
+
+/**
+ * The two search attribute checks of a command (CommandAttrValidator and workflowSizeChecker):
+ * too many, unregistered or ill-typed attributes fail the task (BadCommandError); attributes
+ * too large terminate the run (SizeLimitCommandError). `after` is what the run's attributes
+ * would be, which an upsert measures instead of its own.
+ */
+export function checkSearchAttributes(
+  ctx: CommandContext,
+  sa: pb.SearchAttributes | null | undefined,
+  cause: WorkflowTaskFailedCause,
+  after: pb.SearchAttributes | null | undefined = sa,
+): void {
+  const problem = searchAttributesProblem(
+    ctx.searchAttributeTypes,
+    ctx.namespace,
+    sa,
+    ctx.searchAttributes,
+  )
+  if (problem) throw new BadCommandError(cause, problem)
+  const sizeProblem = searchAttributesSizeProblem(after, ctx.searchAttributes)
+  if (sizeProblem) throw new SizeLimitCommandError(cause, sizeProblem)
 }

@@ -4,7 +4,12 @@ import {
   addRequestCancelExternalInitiatedEvent,
   addSignalExternalInitiatedEvent,
 } from '../mutable-state/children.js'
-import { BadCommandError, payloadsSize, type CommandHandler } from './command-context.js'
+import {
+  BadCommandError,
+  checkPayloadSize,
+  payloadsSize,
+  type CommandHandler,
+} from './command-context.js'
 
 export const signalExternalWorkflowExecution: CommandHandler = (ctx, command) => {
   const a = command.signalExternalWorkflowExecutionCommandAttributes
@@ -18,12 +23,12 @@ export const signalExternalWorkflowExecution: CommandHandler = (ctx, command) =>
   if (a.namespace && a.namespace !== ctx.namespace) {
     throw bad('Signalling a workflow in another namespace is not supported by this server.')
   }
-  if (payloadsSize(a.input) > ctx.blobSizeLimit) {
-    throw new BadCommandError(
-      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_INPUT_SIZE,
-      'SignalExternalWorkflowExecutionCommandAttributes.Input exceeds size limit.',
-    )
-  }
+  checkPayloadSize(
+    ctx,
+    payloadsSize(a.input),
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+    'SignalExternalWorkflowExecutionCommandAttributes.Input exceeds size limit.',
+  )
   addSignalExternalInitiatedEvent(ctx.ms, a, {
     workflowTaskCompletedEventId: ctx.workflowTaskCompletedEventId,
     namespace: ctx.namespace,

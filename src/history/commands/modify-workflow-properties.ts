@@ -1,25 +1,38 @@
 /** ModifyWorkflowProperties: upserts memo fields (an empty payload removes one). */
 import { EventType, WorkflowTaskFailedCause, long } from '../../common/proto.js'
 import { encodedMemo } from '../mutable-state/encoded.js'
-import { BadCommandError, type CommandHandler } from './command-context.js'
+import {
+  BadCommandError,
+  checkMemoSize,
+  checkPayloadSize,
+  keysAndDataSize,
+  type CommandHandler,
+} from './command-context.js'
+
+const cause =
+  WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES
 
 export const modifyWorkflowProperties: CommandHandler = (ctx, command) => {
   const fields = command.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo?.fields
   if (!fields || Object.keys(fields).length === 0) {
-    throw new BadCommandError(
-      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES,
-      'UpsertedMemo is not set on ModifyWorkflowPropertiesCommand.',
-    )
+    throw new BadCommandError(cause, 'UpsertedMemo is not set on ModifyWorkflowPropertiesCommand.')
   }
-  let size = 0
-  for (const p of Object.values(fields)) size += p.data?.length ?? 0
-  if (size > ctx.blobSizeLimit) {
-    throw new BadCommandError(
-      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES,
-      'UpsertedMemo exceeds size limit.',
-    )
-  }
+  checkPayloadSize(
+    ctx,
+    keysAndDataSize(fields),
+    cause,
+    'ModifyWorkflowPropertiesCommandAttributes exceeds size limit.',
+  )
   const { ms } = ctx
+  const merged = { ...(encodedMemo.decode(ms.info.memo)?.fields ?? {}), ...fields }
+  for (const [k, v] of Object.entries(fields)) if (!v.data?.length) delete merged[k]
+  // The run's memo as it would be after the change must fit the memo limit.
+  checkMemoSize(
+    ctx,
+    { fields: merged },
+    cause,
+    'ModifyWorkflowPropertiesCommandAttributes. Memo exceeds size limit.',
+  )
   ms.addEvent(
     EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
     'workflowPropertiesModifiedEventAttributes',
@@ -28,7 +41,5 @@ export const modifyWorkflowProperties: CommandHandler = (ctx, command) => {
       upsertedMemo: { fields },
     },
   )
-  const merged = { ...(encodedMemo.decode(ms.info.memo)?.fields ?? {}), ...fields }
-  for (const [k, v] of Object.entries(fields)) if (!v.data?.length) delete merged[k]
   ms.info.memo = encodedMemo.encode({ fields: merged })
 }

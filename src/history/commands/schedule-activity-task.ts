@@ -9,7 +9,12 @@ import { validateRetryPolicy } from '../../common/retry-policy.js'
 import { durationFromMs, msFromDuration } from '../../common/time.js'
 import { activityByActivityId, addActivityTaskScheduledEvent } from '../mutable-state/activities.js'
 import { normalTaskQueue } from '../mutable-state/workflow-tasks.js'
-import { BadCommandError, payloadsSize, type CommandHandler } from './command-context.js'
+import {
+  BadCommandError,
+  checkPayloadSize,
+  payloadsSize,
+  type CommandHandler,
+} from './command-context.js'
 
 const bad = (message: string): BadCommandError =>
   new BadCommandError(
@@ -23,19 +28,19 @@ export const scheduleActivityTask: CommandHandler = (ctx, command) => {
     throw bad('ScheduleActivityTaskCommandAttributes is not set on ScheduleActivityTaskCommand.')
   const { ms } = ctx
   if (!a.activityId) throw bad('ActivityId is not set on ScheduleActivityTaskCommand.')
-  if (a.activityId.length > 1000)
+  if (a.activityId.length > ctx.maxIdLength)
     throw bad('ActivityId on ScheduleActivityTaskCommand exceeds length limit.')
   if (!a.activityType?.name) throw bad('ActivityType is not set on ScheduleActivityTaskCommand.')
-  if (a.activityType.name.length > 1000)
+  if (a.activityType.name.length > ctx.maxIdLength)
     throw bad('ActivityType on ScheduleActivityTaskCommand exceeds length limit.')
   const retryProblem = validateRetryPolicy(a.retryPolicy)
   if (retryProblem) throw bad(retryProblem)
-  if (payloadsSize(a.input) > ctx.blobSizeLimit) {
-    throw new BadCommandError(
-      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
-      'ScheduleActivityTaskCommandAttributes.Input exceeds size limit.',
-    )
-  }
+  checkPayloadSize(
+    ctx,
+    payloadsSize(a.input),
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+    'ScheduleActivityTaskCommandAttributes.Input exceeds size limit.',
+  )
   if (activityByActivityId(ms, a.activityId)) {
     throw new BadCommandError(
       WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,

@@ -13,7 +13,8 @@ export const startTimer: CommandHandler = (ctx, command) => {
     )
   if (!a) throw bad('StartTimerCommandAttributes is not set on StartTimerCommand.')
   if (!a.timerId) throw bad('TimerId is not set on StartTimerCommand.')
-  if (a.timerId.length > 1000) throw bad('TimerId on StartTimerCommand exceeds length limit.')
+  if (a.timerId.length > ctx.maxIdLength)
+    throw bad('TimerId on StartTimerCommand exceeds length limit.')
   if (msFromDuration(a.startToFireTimeout) <= 0) {
     throw bad('A valid StartToFireTimeout is not set on StartTimerCommand.')
   }
