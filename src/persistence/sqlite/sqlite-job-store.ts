@@ -1,4 +1,7 @@
-/** The internal worker's jobs on SQLite: single statements, each its own commit. */
+/**
+ * The internal worker's jobs on SQLite. Writes share group commits (a thousand schedules waking
+ * in the same second commit together instead of one fsync each); reads are single statements.
+ */
 import type Database from 'better-sqlite3'
 import { ConditionFailedError, ShardOwnershipLostError } from '../errors.js'
 import { sqliteDialect } from '../sql/dialect.js'
@@ -13,20 +16,30 @@ import {
 import { statements } from '../sql/statements.js'
 import type { JobKey, JobRecord, JobStore, ShardFence } from '../store.js'
 import { settle } from './settle.js'
+import { SqliteGroupCommit } from './sqlite-group-commit.js'
 
 type Params = Record<string, unknown>
+
+/** One write, applied inside a group commit; throwing rolls back that write alone. */
+type JobWrite = () => void
 
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database
   readonly #s: ReturnType<typeof prepare>
+  readonly #groupCommit: SqliteGroupCommit<JobWrite>
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, opts: { maxGroupSize?: number } = {}) {
     this.#db = db
     this.#s = prepare(db)
+    this.#groupCommit = new SqliteGroupCommit<JobWrite>({
+      db,
+      apply: (write) => write(),
+      maxGroupSize: opts.maxGroupSize ?? 1000,
+    })
   }
 
   createJob(req: ShardFence & { job: JobRecord }): Promise<void> {
-    return settle(this.#db, () => {
+    return this.#groupCommit.submit(() => {
       if (this.#s.insert.run(jobParams(req, req.job)).changes === 0) {
         this.#checkFence(req)
         throw new ConditionFailedError(`${describe(req.job)} already exists`)
@@ -42,7 +55,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   updateJob(req: ShardFence & { job: JobRecord; expectedVersion: number }): Promise<void> {
-    return settle(this.#db, () => {
+    return this.#groupCommit.submit(() => {
       const params = { ...jobParams(req, req.job), expected: req.expectedVersion }
       if (this.#s.update.run(params).changes === 0) {
         this.#checkFence(req)
@@ -54,9 +67,14 @@ export class SqliteJobStore implements JobStore {
   }
 
   deleteJob(req: ShardFence & JobKey): Promise<void> {
-    return settle(this.#db, () => {
+    return this.#groupCommit.submit(() => {
       if (this.#s.delete.run({ ...req }).changes === 0) this.#checkFence(req)
     })
+  }
+
+  /** Commits the writes still queued, then refuses more. */
+  close(): void {
+    this.#groupCommit.close()
   }
 
   listJobs(req: {

@@ -92,7 +92,7 @@ export class SqliteStore implements Store {
     this.visibility = new SqliteVisibilityStore(db)
     this.tasks = new SqliteTaskStore(db)
     this.cluster = new SqliteClusterStore(db)
-    this.jobs = new SqliteJobStore(db)
+    this.jobs = new SqliteJobStore(db, { maxGroupSize: opts.maxGroupSize ?? 256 })
   }
 
   /**
@@ -143,6 +143,7 @@ export class SqliteStore implements Store {
     if (!this.#db.open) return Promise.resolve()
     try {
       this.executions.close()
+      this.jobs.close()
       this.#db.close()
       this.#lock?.release()
       return Promise.resolve()
