@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
 import { spawnSundial, startSundial, type Started } from '../cli/cli-process.js'
 import * as activities from '../integration/activities.js'
-import { uid, workflowBundle } from '../integration/harness.js'
+import { eventually, uid, workflowBundle } from '../integration/harness.js'
 import { JwksServer } from './jwks-server.js'
 import { createTestCerts, type TestCerts } from './test-certs.js'
 
@@ -52,7 +52,12 @@ before(async () => {
   server = await startSundial(['server', 'start', '-c', config, '--port', '0'], {
     SUNDIAL_DB: 'sqlite::memory:',
   })
-  httpPort = Number(/HTTP API: https:\/\/\S+:(\d+)/.exec(server.out.stdout)?.[1])
+  // The banner's HTTP API line may come after the lines startSundial waits for.
+  httpPort = await eventually(async () => {
+    const port = Number(/HTTP API: https:\/\/\S+:(\d+)/.exec(server.out.stdout)?.[1])
+    assert.ok(port > 0, `no HTTP API line yet: ${server.out.stdout}`)
+    return Promise.resolve(port)
+  })
 })
 after(async () => {
   server?.child.kill('SIGTERM')
