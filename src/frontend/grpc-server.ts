@@ -89,6 +89,11 @@ export interface GrpcServer {
   /** What calls are answered while the server does not serve; undefined while it serves. */
   readonly refusal: UnavailableError | undefined
   /**
+   * Reports NOT_SERVING to health checks from now on while still answering calls: a server about
+   * to stop, giving load balancers time to move traffic away.
+   */
+  drain(): void
+  /**
    * Stops accepting calls, aborts the signal of every call in flight (so long polls return),
    * waits up to the grace period for them to finish, then closes all connections.
    */
@@ -112,6 +117,7 @@ interface Dispatch {
   authorize: CallAuthorizer | undefined
   handlers: Map<string, Record<string, unknown>>
   refusal: UnavailableError | undefined
+  draining: boolean
 }
 
 type UnaryImpl = (
@@ -149,6 +155,7 @@ export async function bindGrpcServer(opts: GrpcListenOptions): Promise<GrpcServe
     authorize: opts.authorize,
     handlers: new Map(),
     refusal: new UnavailableError('the server is starting, please retry'),
+    draining: false,
   }
   const server = new grpc.Server({
     'grpc.max_receive_message_length':
@@ -204,6 +211,9 @@ export async function bindGrpcServer(opts: GrpcListenOptions): Promise<GrpcServe
     },
     get refusal() {
       return d.refusal
+    },
+    drain() {
+      d.draining = true
     },
     close() {
       closing ??= shutdown(server, d.inFlight, opts.shutdownGraceMs ?? 5000)
@@ -371,10 +381,13 @@ const KNOWN_SERVICES = new Set([
 
 type ServingStatus = (typeof ServingStatus)[keyof typeof ServingStatus]
 
-/** SERVING once the server serves, NOT_SERVING before that and while it refuses calls. */
+/**
+ * SERVING once the server serves, NOT_SERVING before that, while it refuses calls and while it
+ * drains before stopping.
+ */
 function healthStatus(service: string, d: Dispatch): ServingStatus {
   if (!KNOWN_SERVICES.has(service)) return ServingStatus.SERVICE_UNKNOWN
-  return d.refusal ? ServingStatus.NOT_SERVING : ServingStatus.SERVING
+  return d.refusal || d.draining ? ServingStatus.NOT_SERVING : ServingStatus.SERVING
 }
 
 /**

@@ -58,6 +58,12 @@ export interface DynamicSettings {
   syncUpdate?: boolean
   /** `frontend.enableUpdateWorkflowExecutionAsyncAccepted`: updates answered once accepted. */
   asyncUpdate?: boolean
+  /**
+   * `frontend.shutdownFailHealthCheckDuration`: on stop, how long health checks fail (`/ready`
+   * 503, gRPC health NOT_SERVING) while calls are still served, so that a load balancer or a
+   * Kubernetes readiness probe moves traffic away before the ports close.
+   */
+  shutdownFailHealthCheckMs?: number
 }
 
 export class DynamicConfigError extends Error {}
@@ -100,6 +106,8 @@ const HONOURED: Readonly<Record<string, Apply>> = {
   'frontend.enableUpdateWorkflowExecution': (v, k, into) => (into.syncUpdate = boolean(v, k)),
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': (v, k, into) =>
     (into.asyncUpdate = boolean(v, k)),
+  'frontend.shutdownFailHealthCheckDuration': (v, k, into) =>
+    (into.shutdownFailHealthCheckMs = duration(v, k)),
 }
 
 /** Keys whose usual values describe Sundial as it is; nothing to change. */

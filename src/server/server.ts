@@ -3,6 +3,7 @@
  * together, and serves gRPC. `createServer` is what the CLI and the tests use; it resolves once
  * the server accepts calls, with every stored task and timer loaded.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
@@ -140,8 +141,16 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   let listeners: Listeners | undefined
   const started: (() => unknown)[] = []
   let stopping: Promise<void> | undefined
+  let draining = false
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
+      // Health checks fail first, while calls are still served, for traffic to move away.
+      draining = true
+      const failHealthMs = dynamic.shutdownFailHealthCheckMs ?? 0
+      if (listeners && failHealthMs > 0) {
+        listeners.grpc.drain()
+        await sleep(failHealthMs)
+      }
       await listeners?.close()
       for (const stop of [...started].reverse()) await stop()
     })())
@@ -306,6 +315,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       refusal: () => grpc.refusal,
       cors: opts.cors,
       authorize: listeners.authorize,
+      readiness: async () => {
+        if (draining) return 'draining: the server is stopping'
+        // The store answers (a read of one namespace row).
+        await store.namespaces.listNamespaces({ pageSize: 1 })
+        return undefined
+      },
     })
     if (skipper) started.push(() => skipper.stop())
     return {

@@ -32,6 +32,11 @@ export interface HttpApiDeps {
   authorize?: CallAuthorizer
   /** Origins whose pages may call the API (CORS); none when absent. */
   cors?: CorsOptions
+  /**
+   * Why the server should get no traffic now (draining, store unreachable), for `GET /ready`;
+   * undefined when ready.
+   */
+  readiness?: () => Promise<string | undefined>
 }
 
 /** Answers one request; `signal` aborts it on server shutdown. */
@@ -87,6 +92,9 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
         message: 'malformed path',
         details: [],
       })
+    }
+    if (req.method === 'GET' && (url.pathname === '/health' || url.pathname === '/ready')) {
+      return send(...(await probe(url.pathname, deps)))
     }
     if (handleCors(req, res, deps.cors)) return
     const refused = browserRefusal(req, deps.cors)
@@ -177,6 +185,24 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
       req.socket.off('close', abort)
     }
   }
+}
+
+/**
+ * Kubernetes' probes: `/health` answers 200 while the process runs (liveness), `/ready` 200 only
+ * while the server takes calls, its store answers and it is not draining (readiness), else 503
+ * with the reason.
+ */
+async function probe(path: string, deps: HttpApiDeps): Promise<[number, unknown]> {
+  if (path === '/health') return [200, { status: 'SERVING' }]
+  let reason = deps.refusal?.()?.message
+  try {
+    reason ??= await deps.readiness?.()
+  } catch (e: unknown) {
+    reason = `not ready: ${e instanceof Error ? e.message : String(e)}`
+  }
+  return reason === undefined
+    ? [200, { status: 'SERVING' }]
+    : [503, { status: 'NOT_SERVING', reason }]
 }
 
 /** grpc-gateway's error document: the google.rpc.Status, details included, as JSON. */
