@@ -1,7 +1,8 @@
 /**
- * What TLS and JWT authorization cost: the raw driver against two fresh production starts on
- * SQLite files, one plain and one with TLS on every port and a JWT (verified against a local
- * JWKS) on every call, measured one after the other in the same run.
+ * What the production envelope costs: the raw driver against fresh production starts on SQLite
+ * files, one plain, one with Prometheus metrics (every store call and task metered), one with
+ * TLS on every port and a JWT (verified against a local JWKS) on every call, measured one after
+ * the other in the same run.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,6 +26,9 @@ export interface SecurityResult {
   on: RawLevelResult & { serverCpuMsPerWf: number }
   /** Workflows per second with TLS and authorization, over without. */
   ratio: number
+  metrics: RawLevelResult & { serverCpuMsPerWf: number }
+  /** Workflows per second with metrics, over without. */
+  metricsRatio: number
 }
 
 export interface SecurityOptions {
@@ -44,6 +48,13 @@ export async function runSecurityComparison(opts: SecurityOptions): Promise<Secu
     const plain = await measure(opts, 'off', {
       args: ['-c', plainConfig, '--log-level', 'warn'],
       env: { SUNDIAL_DB: join(dir, 'off.db'), SUNDIAL_DB_MIGRATE: 'true' },
+      connection: {},
+    })
+    const metricsConfig = join(dir, 'metrics.yaml')
+    writeFileSync(metricsConfig, ['server:', '  metricsPort: 0', ...UNLIMITED].join('\n'))
+    const metered = await measure(opts, 'metrics', {
+      args: ['-c', metricsConfig, '--log-level', 'warn'],
+      env: { SUNDIAL_DB: join(dir, 'metrics.db'), SUNDIAL_DB_MIGRATE: 'true' },
       connection: {},
     })
     const config = join(dir, 'secure.yaml')
@@ -77,6 +88,8 @@ export async function runSecurityComparison(opts: SecurityOptions): Promise<Secu
       off: plain,
       on: secure,
       ratio: secure.wfPerS / Math.max(1e-9, plain.wfPerS),
+      metrics: metered,
+      metricsRatio: metered.wfPerS / Math.max(1e-9, plain.wfPerS),
     }
   } finally {
     await idp.close()

@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino'
 import type { Clock } from '../common/clock.js'
+import type { MetricsRun, ServerMetrics } from '../common/server-metrics.js'
 import { NotFoundError, UnavailableError, ensureError } from '../common/errors.js'
 import { WorkflowExecutionStatus, api, toNumber, type pb } from '../common/proto.js'
 import type { TaskTokenSigner } from '../common/task-token.js'
@@ -80,6 +81,8 @@ export interface HistoryEngineDeps {
   /** A namespace's custom search attributes (name to IndexedValueType), to index values by. */
   searchAttributeTypes?: (namespaceId: string) => ReadonlyMap<string, number> | undefined
   observer?: HistoryObserver
+  /** Counts runs started and closed (Temporal's workflow_* counters); none by default. */
+  metrics?: ServerMetrics
   /** limit.historyCount.* and limit.historySize.*; Temporal's defaults without it. */
   historyLimits?: HistoryLimits
   /**
@@ -87,6 +90,11 @@ export interface HistoryEngineDeps {
    * commit again, and the server must stop serving. Must not throw.
    */
   onShardLost?: (error: ShardOwnershipLostError) => void
+  /**
+   * Runs each commit (the store transaction and what is published after it) as `commit()`, for
+   * tracing: the hook must call it once and return its promise.
+   */
+  traceCommit?: (runs: readonly RunKey[], commit: () => Promise<void>) => Promise<void>
 }
 
 interface CachedRun {
@@ -107,6 +115,8 @@ interface StagedWrite {
   changes: MutableStateChanges
   /** `data` as JSON, the text in `write.record.state`. */
   json: string
+  /** The committed status this write changes; undefined for a run it creates. */
+  previousStatus?: number
 }
 
 /** A new run to create, and what happens to the workflow id's current run. */
@@ -382,7 +392,7 @@ export class HistoryEngine {
     if (!before || visibilityChanged(before, data)) {
       write.visibility = visibilityRecord(data, this.deps.searchAttributeTypes?.(key.namespaceId))
     }
-    return { write, key, data, changes, json }
+    return { write, key, data, changes, json, previousStatus: before?.status }
   }
 
   /** A store write's failure as the RPC reports it. */
@@ -400,7 +410,16 @@ export class HistoryEngine {
     return ensureError(e)
   }
 
-  private async commit(staged: StagedWrite[]): Promise<void> {
+  private commit(staged: StagedWrite[]): Promise<void> {
+    const trace = this.deps.traceCommit
+    if (!trace) return this.commitNow(staged)
+    return trace(
+      staged.map((s) => s.key),
+      () => this.commitNow(staged),
+    )
+  }
+
+  private async commitNow(staged: StagedWrite[]): Promise<void> {
     try {
       await this.deps.store.executions.updateWorkflowExecutions({
         ...this.deps.shard,
@@ -424,10 +443,27 @@ export class HistoryEngine {
         this.updates.abortRun(p.key, 'workflow execution already completed')
       }
       this.deps.observer?.runCommitted(p.key, p.data)
+      if (this.deps.metrics) countLifecycle(this.deps.metrics, p)
       const waiting = this.waiters.get(runCacheKey(p.key))
       if (waiting) for (const wake of [...waiting]) wake()
     }
   }
+}
+
+/** A created run counts as started; a run leaving Running counts as closed, once. */
+function countLifecycle(metrics: ServerMetrics, p: StagedWrite): void {
+  const running = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+  const closed = p.previousStatus === running && p.data.status !== running
+  if (p.previousStatus !== undefined && !closed) return
+  const info = p.data.executionInfo
+  const run: MetricsRun = {
+    namespaceId: info.namespaceId,
+    taskQueue: info.taskQueue,
+    workflowType: info.workflowType,
+    status: p.data.status,
+  }
+  if (closed) metrics.workflowClosed(run)
+  else metrics.workflowStarted(run)
 }
 
 function runCacheKey(key: RunKey): string {

@@ -10,6 +10,7 @@ import type { DynamicSettings } from '../server/dynamic-config.js'
 import type { MutableStateData } from './mutable-state/state.js'
 import { InvalidArgumentError } from '../common/errors.js'
 import { WorkflowExecutionStatus } from '../common/proto.js'
+import { runLogKeys } from '../common/log-keys.js'
 
 /** consts.IdentityHistoryService: who terminates a run the server ends itself. */
 export const HISTORY_SERVICE = 'history-service'
@@ -85,12 +86,15 @@ export function overHistoryLimit(
 ): string | undefined {
   const count = after.nextEventId - 1
   if (count > limits.countWarn && before.nextEventId - 1 <= limits.countWarn) {
-    logger.warn({ ...key, eventCount: count }, 'history count exceeds warn limit.')
+    logger.warn({ ...runLogKeys(key), eventCount: count }, 'history count exceeds warn limit.')
   }
   if (after.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return undefined
   const over = historyLimitExceeded(limits, before.historySizeBytes, count)
   if (over) {
-    logger.warn({ ...key, eventCount: count, historySizeBytes: before.historySizeBytes }, over)
+    logger.warn(
+      { ...runLogKeys(key), eventCount: count, historySizeBytes: before.historySizeBytes },
+      over,
+    )
   }
   return over
 }
@@ -105,7 +109,7 @@ export function warnHistorySize(
 ): void {
   if (after.historySizeBytes > limits.sizeWarn && before.historySizeBytes <= limits.sizeWarn) {
     logger.warn(
-      { ...key, historySizeBytes: after.historySizeBytes },
+      { ...runLogKeys(key), historySizeBytes: after.historySizeBytes },
       'history size exceeds warn limit.',
     )
   }

@@ -18,6 +18,7 @@ import {
   ensureError,
 } from '../common/errors.js'
 import type { pb } from '../common/proto.js'
+import type { MetricsBacklog, MetricsTaskQueue, ServerMetrics } from '../common/server-metrics.js'
 import { QueueKind, type QueueTask, type Store } from '../persistence/store.js'
 import { PendingQueries, type QueryTaskAnswer } from './query-tasks.js'
 import { stickyPollerUnavailableWindowMs } from './sticky.js'
@@ -29,6 +30,8 @@ export interface MatchingDeps {
   logger: Logger
   /** How long a poll waits for a task before returning empty. */
   longPollMs: number
+  /** Reports polls, schedule-to-start latency and backlogs; none by default. */
+  metrics?: ServerMetrics
 }
 
 export interface PollRequest<R> {
@@ -65,8 +68,15 @@ const pollerTtlMs = 5 * 60_000
 export class MatchingEngine {
   private readonly queues = new Map<string, TaskQueue>()
   private readonly pendingQueries = new PendingQueries()
+  /**
+   * Sticky queues' normal queue names, learned from the routing hint of the tasks sent to them,
+   * so that metrics label a sticky queue by its family, as Temporal does, not by a per-worker name.
+   */
+  private readonly stickyNormalNames = new Map<string, string>()
 
-  constructor(private readonly deps: MatchingDeps) {}
+  constructor(private readonly deps: MatchingDeps) {
+    deps.metrics?.setBacklogSource(() => this.backlogs())
+  }
 
   /** Loads every stored task into its queue (at start, before serving polls). */
   async loadBacklog(): Promise<number> {
@@ -96,6 +106,9 @@ export class MatchingEngine {
         t.stickyNormalName !== undefined && !this.stickyWorkerAvailable(t.namespaceId, t.taskQueue)
           ? t.stickyNormalName
           : t.taskQueue
+      if (this.deps.metrics && name !== t.stickyNormalName && t.stickyNormalName !== undefined) {
+        this.stickyNormalNames.set(queueKey(t.namespaceId, name, t.kind), t.stickyNormalName)
+      }
       this.queue(t.namespaceId, name, t.kind).offer(t)
     }
   }
@@ -146,6 +159,7 @@ export class MatchingEngine {
    */
   unloadStickyQueue(namespaceId: string, name: string): void {
     const key = queueKey(namespaceId, name, QueueKind.Workflow)
+    this.stickyNormalNames.delete(key)
     const queue = this.queues.get(key)
     if (!queue) return
     this.queues.delete(key)
@@ -177,7 +191,12 @@ export class MatchingEngine {
     queue.pollStarted(req.identity, this.deps.clock.now())
     const deadline = deadlineSignal(this.deps.clock, this.deps.longPollMs, req.signal)
     try {
-      return await this.pollUntil(queue, req, deadline.signal)
+      const result = await this.pollUntil(queue, req, deadline.signal)
+      // A poll whose caller went away is neither; Temporal counts expired polls as timeouts.
+      if (result !== undefined || !req.signal.aborted) {
+        this.deps.metrics?.pollEnded(this.metricsQueue(req), result !== undefined)
+      }
+      return result
     } finally {
       queue.pollEnded()
       deadline.dispose()
@@ -209,7 +228,13 @@ export class MatchingEngine {
         queue.putBack(task)
         throw ensureError(e)
       }
-      if (started !== undefined) return started
+      if (started !== undefined) {
+        this.deps.metrics?.taskDispatched(
+          this.metricsQueue(req),
+          this.deps.clock.now() - task.createdTime,
+        )
+        return started
+      }
       await this.deps.store.tasks.deleteQueueTasks({ keys: [task] })
     }
   }
@@ -235,6 +260,30 @@ export class MatchingEngine {
 
   backlogSize(namespaceId: string, taskQueue: string, kind: QueueKind): number {
     return this.queues.get(queueKey(namespaceId, taskQueue, kind))?.backlogSize ?? 0
+  }
+
+  /** How metrics label a queue: by its normal name, with a sticky flag. */
+  private metricsQueue(q: {
+    namespaceId: string
+    taskQueue: string
+    kind: QueueKind
+  }): MetricsTaskQueue {
+    const normal = this.stickyNormalNames.get(queueKey(q.namespaceId, q.taskQueue, q.kind))
+    return {
+      namespaceId: q.namespaceId,
+      taskQueue: normal ?? q.taskQueue,
+      kind: q.kind,
+      sticky: normal !== undefined,
+    }
+  }
+
+  /** Every loaded queue's backlog, read when metrics are scraped. */
+  private *backlogs(): Iterable<MetricsBacklog> {
+    for (const [key, queue] of this.queues) {
+      const [namespaceId = '', kind, taskQueue = ''] = key.split('\u0000')
+      const k = kind === String(QueueKind.Activity) ? QueueKind.Activity : QueueKind.Workflow
+      yield { ...this.metricsQueue({ namespaceId, taskQueue, kind: k }), count: queue.backlogSize }
+    }
   }
 
   private queue(namespaceId: string, name: string, kind: QueueKind): TaskQueue {

@@ -1,32 +1,39 @@
 /**
  * Prometheus metrics on `http://<host>:<port>/metrics`, as Temporal's server exposes them: the
  * frontend's `service_requests`, `service_errors` and `service_latency` per operation and
- * namespace, plus the Node.js process metrics. Loaded only when a metrics port is configured.
+ * namespace, the engine's metrics (`serverMetrics`, see prometheus-metrics.ts), plus the Node.js
+ * process metrics. Loaded only when a metrics port is configured.
  */
 import type { Logger } from 'pino'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CallObserver } from '../frontend/grpc-server.js'
 import { startHttpServer } from '../frontend/http/http-server.js'
+import { LATENCY_BUCKETS, PrometheusServerMetrics } from './prometheus-metrics.js'
 
 export interface MetricsEndpoint {
   /** The bound port (the real one when 0 was asked for). */
   readonly port: number
   /** Records one answered gRPC or HTTP API call. */
   readonly observeCall: CallObserver
+  /**
+   * What history, matching, the store decorator and the timer queue report to. Call
+   * `setNamespaceNames` once namespaces are loaded; until then namespace ids label the series.
+   */
+  readonly serverMetrics: PrometheusServerMetrics
   close(): Promise<void>
 }
-
-/** Latency buckets in seconds: sub-millisecond answers up to long polls. */
-const LATENCY_BUCKETS = [
-  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
-]
 
 export async function startMetricsEndpoint(
   host: string,
   port: number,
   logger: Logger,
+  opts: { taskQueueLabelLimit?: number } = {},
 ): Promise<MetricsEndpoint> {
   const registry = new Registry()
+  const serverMetrics = new PrometheusServerMetrics({
+    registry,
+    taskQueueLabelLimit: opts.taskQueueLabelLimit,
+  })
   collectDefaultMetrics({ register: registry })
   const labelNames = ['operation', 'namespace'] as const
   const requests = new Counter({
@@ -71,6 +78,7 @@ export async function startMetricsEndpoint(
       latency.observe(labels, seconds)
       if (code !== 0) errors.inc({ ...labels, status_code: String(code) })
     },
+    serverMetrics,
     close: () => server.close(),
   }
 }

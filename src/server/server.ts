@@ -34,12 +34,14 @@ import { HistoryEngine } from '../history/history-engine.js'
 import { executeTimer } from '../history/queues/timer-executor.js'
 import { TimerQueue } from '../history/queues/timer-queue.js'
 import { MatchingEngine } from '../matching/matching-engine.js'
+import { meteredStore } from '../persistence/metered-store.js'
 import { openStore, type StoreConfig } from '../persistence/open-store.js'
-import type { Store } from '../persistence/store.js'
+import type { Store, TimerTask } from '../persistence/store.js'
 import { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
 import { createInternalWorker } from '../worker/internal-worker.js'
 import { NamespaceDeleter } from '../worker/namespace-deleter.js'
 import type { DynamicSettings } from './dynamic-config.js'
+import { meteredTimerExecutor } from './metered-timers.js'
 import type { MetricsEndpoint } from './metrics.js'
 import type { CorsOptions } from '../frontend/http/browser-guard.js'
 import { createAuthorizer, type AuthorizationOptions } from '../frontend/auth/authorizer.js'
@@ -48,6 +50,7 @@ import type { UiAuthOptions } from '../frontend/ui-auth/ui-auth.js'
 import { openFrontendTls, type FrontendTlsOptions } from './tls/frontend-tls.js'
 import type { WebEndpoints } from './web-endpoints.js'
 import { TimeSkipper } from './time-skipper.js'
+import { startTracing } from './tracing.js'
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -126,6 +129,8 @@ export interface SundialServer {
   stop(): Promise<void>
 }
 
+const OPERATOR_SERVICE_NAME = 'temporal.api.operatorservice.v1.OperatorService'
+
 /** Task ids are `rangeId * 2^32 + n`: unique and increasing across restarts. */
 const taskIdRange = 2 ** 32
 
@@ -161,7 +166,19 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     warnIfExposed(opts, host, logger)
     const { grpc, web, metrics } = listeners
     const address = `${host}:${grpc.port}`
-    const store = await openStore(storeConfig, opts.migrate ?? true, `sundial server on ${address}`)
+    // Before the store, so that its calls are traced; stopped last, so that every span is flushed.
+    const tracing = await startTracing(process.env, logger)
+    if (tracing) started.push(() => tracing.shutdown())
+    // With metrics, every store call is timed and counted (persistence_* metrics).
+    const serverMetrics = metrics?.serverMetrics
+    const opened = await openStore(
+      storeConfig,
+      opts.migrate ?? true,
+      `sundial server on ${address}`,
+    )
+    const metered = serverMetrics ? meteredStore(opened, serverMetrics) : opened
+    // Traced outside the metrics, so that each store span includes the metrics' time.
+    const store = tracing?.store(metered) ?? metered
     started.push(() => store.close())
     const skipper =
       virtualClock &&
@@ -174,6 +191,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     const namespaces = new NamespaceRegistry({ store: store.namespaces })
     await namespaces.ensureDefaults(opts.namespaces ?? [])
     const allNamespaces = await namespaces.loadAll()
+    serverMetrics?.setNamespaceNames((id) => namespaces.cachedById(id)?.name)
     // A key given in config (nodes sharing one store must share it), else one kept in the store.
     const tokenKey =
       opts.taskTokenKey ??
@@ -187,6 +205,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         'base64',
       )
     const { rangeId } = await store.cluster.acquireShard({ shardId: 1 })
+    serverMetrics?.shardAcquired(1)
     const searchAttributes = await SearchAttributeRegistry.load(store.visibility)
     if (opts.searchAttributes?.size) {
       for (const name of new Set(['default', ...(opts.namespaces ?? [])])) {
@@ -215,19 +234,25 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       namespaceRetentionMs: (namespaceId) =>
         skipper ? 0 : namespaces.cachedById(namespaceId)?.retentionMs,
       observer: skipper,
+      metrics: serverMetrics,
       onShardLost,
+      traceCommit: tracing?.traceCommit,
     })
     const matching = new MatchingEngine({
       store,
       clock,
       logger,
       longPollMs: opts.longPollMs ?? dynamic.longPollMs ?? 60_000,
+      metrics: serverMetrics,
     })
+    const executeTimerTask = (task: TimerTask): Promise<void> => executeTimer(history, task)
     const timers = new TimerQueue({
       store,
       clock,
       logger,
-      execute: (task) => executeTimer(history, task),
+      execute: serverMetrics
+        ? meteredTimerExecutor(serverMetrics, executeTimerTask)
+        : executeTimerTask,
       onFired: skipper && (() => skipper.timerFired()),
     })
     history.setTaskSinks({
@@ -298,12 +323,17 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     }
     workflowService = handlers.workflowService
     // Clients' calls are rate limited per namespace; the internal worker's (above) are not.
+    const limited = withNamespaceRateLimit(
+      new NamespaceRateLimiter(limits.rateLimits),
+      handlers.workflowService,
+    )
+    // Traced outermost, so that a rate-limited call has its span too; the internal worker's calls
+    // (above) have none of their own.
     const served = {
-      ...handlers,
-      workflowService: withNamespaceRateLimit(
-        new NamespaceRateLimiter(limits.rateLimits),
-        handlers.workflowService,
-      ),
+      workflowService: tracing?.handlers(limited) ?? limited,
+      operatorService:
+        tracing?.handlers(handlers.operatorService, OPERATOR_SERVICE_NAME) ??
+        handlers.operatorService,
     }
     await worker.start()
     grpc.serve({ ...served, testService: skipper && createTestServiceHandlers(skipper) })

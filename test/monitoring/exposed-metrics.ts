@@ -4,8 +4,8 @@
  * deploy/monitoring (dashboards and rules) may use only these names, plus the few Prometheus
  * makes up itself (`up`), which monitoring.test.ts adds.
  *
- * Written by hand from the agreed metric interface; meant to be replaced by the names scraped
- * from a live server, so keep it this one constant.
+ * monitoring.test.ts checks both ways: the expressions use only these, and a live server's
+ * `/metrics` declares every one of them.
  */
 export const EXPOSED_METRICS: readonly string[] = [
   // Frontend, by operation and namespace (Temporal's names: counters without `_total`).

@@ -15,7 +15,9 @@ import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { parse, parseAllDocuments, stringify } from 'yaml'
+import { pino } from 'pino'
 import { ensureError } from '../../src/common/errors.js'
+import { createServer } from '../../src/server/server.js'
 import { EXPOSED_METRICS } from './exposed-metrics.js'
 import { metricNames } from './promql-metric-names.js'
 
@@ -309,6 +311,30 @@ describe('deploy/monitoring metric names', () => {
     assert.deepEqual(unknown, [], 'metrics missing from EXPOSED_METRICS')
     // Each dashboard queries something: an empty extraction would make this test vacuous.
     assert.ok(dashboardExpressions().every((e) => metricNames(e.expr).length > 0))
+  })
+
+  test('a live server exposes every one of those names', async () => {
+    const server = await createServer({
+      port: 0,
+      metrics: { port: 0 },
+      logger: pino({ level: 'warn' }),
+    })
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text()
+      // `# TYPE` lines name every metric, observed yet or not; histograms store three series.
+      const exposed = new Set(
+        [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+          type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!],
+        ),
+      )
+      assert.deepEqual(
+        EXPOSED_METRICS.filter((name) => !exposed.has(name)),
+        [],
+        'named in EXPOSED_METRICS but not on /metrics',
+      )
+    } finally {
+      await server.stop()
+    }
   })
 })
 

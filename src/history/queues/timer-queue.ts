@@ -9,6 +9,7 @@ import type { Cancel, Clock } from '../../common/clock.js'
 import { ensureError } from '../../common/errors.js'
 import type { Store, TimerTask, TimerTaskKey } from '../../persistence/store.js'
 import { TimerHeap } from './timer-heap.js'
+import { runLogKeys } from '../../common/log-keys.js'
 
 export interface TimerQueueDeps {
   store: Store
@@ -141,7 +142,10 @@ export class TimerQueue {
       this.removed.delete(id)
     } catch (e: unknown) {
       if (this.stopped) return
-      this.deps.logger.warn({ err: ensureError(e), timer: t }, 'timer task failed; retrying')
+      this.deps.logger.warn(
+        { err: ensureError(e), ...runLogKeys(t), timer: t },
+        'timer task failed; retrying',
+      )
       // Retry the same row later; it stays in `known` so loads do not add it twice.
       this.deps.clock.schedule(this.deps.clock.now() + retryDelayMs, () => void this.fire(t))
     } finally {

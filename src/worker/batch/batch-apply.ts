@@ -20,6 +20,7 @@ import type { FrontendClient } from '../frontend-client.js'
 import { CONCURRENCY } from './batch-pace.js'
 import type { BatchState, Target } from './batch-state.js'
 import { isResetOf, resetEventId, resetTarget, type ResetPoint } from './reset-point.js'
+import { runLogKeys } from '../../common/log-keys.js'
 
 const batch = api.batch.v1
 const ResetType = api.enums.v1.ResetType
@@ -74,7 +75,10 @@ export async function applyChunk(
           (opts.lenient && !(e instanceof UnavailableError))
         ) {
           result.failure++
-          deps.logger.debug({ err: e, jobId: s.jobId, workflowId, runId }, 'batch target failed')
+          deps.logger.debug(
+            { err: e, jobId: s.jobId, ...runLogKeys({ workflowId, runId }) },
+            'batch target failed',
+          )
         } else {
           throw e
         }

@@ -14,6 +14,7 @@ import { ensureError, NotFoundError } from '../../common/errors.js'
 import { HistoryEventFilterType, WorkflowExecutionStatus, type pb } from '../../common/proto.js'
 import type { JobKey } from '../../persistence/store.js'
 import type { FrontendClient } from '../frontend-client.js'
+import { runLogKeys } from '../../common/log-keys.js'
 
 /** The longest a schedule tracking runs goes without a wake-up. */
 export const RESYNC_MS = 60_000
@@ -146,7 +147,7 @@ export class RunWatches {
       } catch (e: unknown) {
         if (signal.aborted) return false
         if (e instanceof NotFoundError) return true
-        this.#logger.debug({ err: ensureError(e), workflowId: run.workflowId }, 'run watch failed')
+        this.#logger.debug({ err: ensureError(e), ...runLogKeys(run) }, 'run watch failed')
         await sleep(RETRY_MS, undefined, { signal }).catch(() => undefined)
       }
     }
