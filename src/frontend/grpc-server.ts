@@ -287,10 +287,6 @@ function unary(serviceName: string, method: RpcMethod, d: Dispatch): UnaryImpl {
       return
     }
     const handler = d.handlers.get(serviceName)?.[method.key] as AnyHandler | undefined
-    if (!handler) {
-      callback(toGrpcError(new UnimplementedError(`unimplemented: ${method.name}`), method, logger))
-      return
-    }
     const started = performance.now()
     const field = (call.request as { namespace?: unknown } | null)?.namespace
     const namespace = typeof field === 'string' ? field : ''
@@ -302,7 +298,12 @@ function unary(serviceName: string, method: RpcMethod, d: Dispatch): UnaryImpl {
     // Through a promise so that a handler throwing synchronously is caught like a rejection.
     Promise.resolve()
       .then(() => authorize?.(target, call.metadata, ctx.peer))
-      .then(() => handler(call.request, ctx))
+      .then(() => {
+        // Authorized first, as Temporal's interceptor chain does: an unserved RPC tells a caller
+        // without the role nothing.
+        if (!handler) throw new UnimplementedError(`unimplemented: ${method.name}`)
+        return handler(call.request, ctx)
+      })
       .then((response) => {
         // Encoding here, not in grpc-js, so that a malformed response is logged with its RPC.
         const bytes = method.responseType.encode(response as object).finish()

@@ -129,6 +129,14 @@ test('calls without a token, with one for another namespace, or a reader writing
   assert.equal(await code(op.deleteNamespace({ namespace: 'default' })), status.PERMISSION_DENIED)
   const ws = nsAdmin.connection.workflowService
   assert.equal(await code(ws.listNamespaces({})), status.PERMISSION_DENIED)
+  // Authorized before anything else: an RPC Sundial does not serve tells such a caller nothing.
+  assert.equal(await code(op.listClusters({})), status.PERMISSION_DENIED)
+  const sysAdmin = await client(['temporal-system:admin'])
+  assert.equal(
+    await code(sysAdmin.connection.operatorService.listClusters({})),
+    status.UNIMPLEMENTED,
+  )
+  await sysAdmin.connection.close()
   for (const c of [none, other, reader, nsAdmin]) await c.connection.close()
 })
 

@@ -152,7 +152,6 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
     const refused = deps.refusal?.()
     if (refused) throw refused
     const handler = handlers[route.method.key]
-    if (!handler) throw new UnimplementedError(`unimplemented: ${route.method.name}`)
     const bodyText = route.body ? await readBody(req, deps.maxBodyBytes) : ''
     const request = buildRequest(match, query, bodyText, shorthand)
     const metadata = metadataOf(req)
@@ -167,6 +166,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApiHandler {
       metadata,
       peer,
     )
+    if (!handler) throw new UnimplementedError(`unimplemented: ${route.method.name}`)
     const controller = new AbortController()
     const abort = (): void => controller.abort()
     serverSignal.addEventListener('abort', abort, { once: true })
