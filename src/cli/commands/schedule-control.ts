@@ -11,13 +11,13 @@ import { inputValues } from '../client/payloads.js'
 import type { ClientSession } from '../client/session.js'
 import {
   overlapPolicy,
-  payloadMap,
   scheduleFromFlags,
   type OverlapPolicyWord,
   type ScheduleConfigFlags,
   type ScheduleCreateFlags,
   type ScheduleIdFlags,
 } from './schedule-request.js'
+import { payloadMap } from './workflow-start.js'
 
 /** `toggle`: exactly one of `--pause` and `--unpause`, and the notes to set. */
 export interface ToggleFlags extends ScheduleIdFlags {

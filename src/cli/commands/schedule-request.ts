@@ -4,15 +4,14 @@
  * ScheduleOptions): spec from `--cron`, `--interval`, `--calendar`, the workflow action from the
  * start flags, policies and state. The flag value parsers live here too.
  */
-import { randomUUID } from 'node:crypto'
 import { InvalidArgumentError } from 'commander'
 import { parseDuration } from '../../common/duration.js'
-import { api, long, TaskQueueKind, type pb, type temporal } from '../../common/proto.js'
+import { api, long, type temporal } from '../../common/proto.js'
 import { durationFromMs, timestampFromMs } from '../../common/time.js'
 import { optionalDuration, type ClientFlags } from '../client/options.js'
 import { enumValue } from '../client/payloads.js'
 import type { ClientSession } from '../client/session.js'
-import type { WorkflowFlags } from './workflow-start.js'
+import { workflowFields, type WorkflowFlags } from './workflow-start.js'
 
 type CalendarSpec = temporal.api.schedule.v1.ICalendarSpec
 type Schedule = temporal.api.schedule.v1.ISchedule
@@ -86,20 +85,8 @@ export function scheduleFromFlags(s: ClientSession, flags: ScheduleConfigFlags):
       timezoneName: flags.timeZone,
     },
     action: {
-      startWorkflow: {
-        // As the Go SDK does when the action has no id.
-        workflowId: flags.workflowId ?? randomUUID(),
-        workflowType: { name: flags.type },
-        taskQueue: { name: flags.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        input: { payloads: s.toPayloads(flags.input) },
-        workflowExecutionTimeout: optionalDuration(flags.executionTimeout),
-        workflowRunTimeout: optionalDuration(flags.runTimeout),
-        workflowTaskTimeout: optionalDuration(flags.taskTimeout),
-        memo: flags.memo.length ? { fields: payloadMap(s, flags.memo) } : undefined,
-        searchAttributes: flags.searchAttribute.length
-          ? { indexedFields: payloadMap(s, flags.searchAttribute) }
-          : undefined,
-      },
+      // A new UUID as workflow id when none is given, as the Go SDK does.
+      startWorkflow: workflowFields(s, flags),
     },
     policies: {
       overlapPolicy: overlapPolicy(flags.overlapPolicy),
@@ -115,14 +102,6 @@ export function scheduleFromFlags(s: ClientSession, flags: ScheduleConfigFlags):
       remainingActions: long(remaining),
     },
   }
-}
-
-/** `KEY=JSON` pairs as a payload map (memo fields, search attributes). */
-export function payloadMap(
-  s: ClientSession,
-  pairs: [string, unknown][],
-): Record<string, pb.Payload> {
-  return Object.fromEntries(pairs.map(([k, v]) => [k, s.toPayloads([v])[0]!]))
 }
 
 /**

@@ -145,11 +145,17 @@ export function prepareSignalWithStart(flags: SignalWithStartFlags): void {
 }
 
 /** The fields StartWorkflowExecution and SignalWithStartWorkflowExecution share. */
-function startFields(s: ClientSession, flags: StartFlags) {
-  const payloadMap = (pairs: [string, unknown][]): Record<string, pb.Payload> =>
-    Object.fromEntries(pairs.map(([k, v]) => [k, s.toPayloads([v])[0]!]))
+/** `KEY=JSON` pairs as a payload map (memo fields, search attributes). */
+export function payloadMap(
+  s: ClientSession,
+  pairs: [string, unknown][],
+): Record<string, pb.Payload> {
+  return Object.fromEntries(pairs.map(([k, v]) => [k, s.toPayloads([v])[0]!]))
+}
+
+/** The workflow the `shared-workflow-start` flags describe, as a start request or action has it. */
+export function workflowFields(s: ClientSession, flags: WorkflowFlags) {
   return {
-    namespace: s.namespace,
     workflowId: flags.workflowId ?? randomUUID(),
     workflowType: { name: flags.type },
     taskQueue: { name: flags.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
@@ -157,6 +163,17 @@ function startFields(s: ClientSession, flags: StartFlags) {
     workflowExecutionTimeout: optionalDuration(flags.executionTimeout),
     workflowRunTimeout: optionalDuration(flags.runTimeout),
     workflowTaskTimeout: optionalDuration(flags.taskTimeout),
+    memo: flags.memo.length ? { fields: payloadMap(s, flags.memo) } : undefined,
+    searchAttributes: flags.searchAttribute.length
+      ? { indexedFields: payloadMap(s, flags.searchAttribute) }
+      : undefined,
+  }
+}
+
+function startFields(s: ClientSession, flags: StartFlags) {
+  return {
+    namespace: s.namespace,
+    ...workflowFields(s, flags),
     identity: s.identity,
     requestId: randomUUID(),
     workflowIdReusePolicy: flags.idReusePolicy
@@ -166,10 +183,6 @@ function startFields(s: ClientSession, flags: StartFlags) {
       ? enumValue(WorkflowIdConflictPolicy, 'WORKFLOW_ID_CONFLICT_POLICY_', flags.idConflictPolicy)
       : undefined,
     cronSchedule: flags.cron,
-    memo: flags.memo.length ? { fields: payloadMap(flags.memo) } : undefined,
-    searchAttributes: flags.searchAttribute.length
-      ? { indexedFields: payloadMap(flags.searchAttribute) }
-      : undefined,
     workflowStartDelay: optionalDuration(flags.startDelay),
   }
 }

@@ -95,21 +95,19 @@ export function ScheduleSummary(props: { namespace: string; describe: DescribeSc
         </div>
       )}
       <div class="schedule-cards">
-        <Card title="Spec">
-          <Fields label="Spec" rows={specRows} compact />
-        </Card>
-        <Card title="Action">
-          <Fields label="Action" rows={actionRows} compact />
-        </Card>
-        <Card title="Policies">
-          <Fields label="Policies" rows={policyRows} compact />
-        </Card>
-        <Card title="State">
-          <Fields label="State" rows={stateRows} compact />
-        </Card>
-        <Card title="Info">
-          <Fields label="Info" rows={infoRows} compact />
-        </Card>
+        {(
+          [
+            ['Spec', specRows],
+            ['Action', actionRows],
+            ['Policies', policyRows],
+            ['State', stateRows],
+            ['Info', infoRows],
+          ] as const
+        ).map(([title, rows]) => (
+          <Card key={title} title={title}>
+            <Fields label={title} rows={rows} compact />
+          </Card>
+        ))}
       </div>
     </>
   )
