@@ -147,6 +147,16 @@ describe('Web UI: OIDC login', { skip: skipReason }, () => {
     return auth.slice('Bearer '.length)
   }
 
+  /** The authorization of the first call to `path` the API saw from index `from` on, once seen. */
+  async function seenCall(ui: Ui, from: number, path: string): Promise<string> {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+      const call = ui.seen.slice(from).find((c) => c.path === path)
+      if (call) return call.authorization ?? ''
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    assert.fail(`no call to ${path} reached the API`)
+  }
+
   test('login at the issuer, the API gets the JWT, refresh, a lost session, Log out', async () => {
     const ui = confidential
     const { context, page } = await newPage()
@@ -190,18 +200,25 @@ describe('Web UI: OIDC login', { skip: skipReason }, () => {
 
     // The session ends behind the page's back: its next API call (401) goes through the login,
     // which the issuer's own session answers at once, and back.
+    const seenBeforeLogout = ui.seen.length
+    const workflowsPath = '/api/v1/namespaces/default/workflows'
     const out = await context.request.post(`${ui.base}/auth/logout`, {
       headers: { origin: ui.base },
       maxRedirects: 0,
     })
     assert.equal(out.status(), 303)
+    // The click routes in the page at once; the login follows its first API call's 401.
+    const relogin = page.waitForRequest(
+      `${ui.base}/auth/login?returnTo=%2Fnamespaces%2Fdefault%2Fworkflows`,
+    )
     await page.getByRole('link', { name: 'default', exact: true }).click()
+    await relogin
     await page.waitForURL(`${ui.base}/namespaces/default/workflows`)
     await expectText(page.locator('.user-menu'), 'Alice Example')
-    assert.ok(ui.requests.includes('/auth/login?returnTo=%2Fnamespaces%2Fdefault%2Fworkflows'))
-    const again = lastBearer(ui)
-    assert.notEqual(again, refreshed)
-    assert.ok(ui.seen.some((c) => c.path === '/api/v1/namespaces/default/workflows'))
+    // The workflows list is fetched after the header shows the user: wait for it to arrive.
+    const again = await seenCall(ui, seenBeforeLogout, workflowsPath)
+    assert.notEqual(again, `Bearer ${refreshed}`)
+    assert.match(again, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
 
     // Log out: the issuer asks to confirm, then the UI sends the page back to the login.
     const session = (await context.cookies(ui.base)).find((c) => c.name === 'sundial-session')
