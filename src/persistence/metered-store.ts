@@ -45,6 +45,12 @@ export const PERSISTENCE_OPERATIONS: { [G in keyof Groups]: Record<keyof Groups[
   cluster: {
     getOrInitMetadata: 'GetClusterMetadata',
     acquireShard: 'GetOrCreateShard',
+    releaseShard: 'ReleaseShard',
+    listShards: 'ListShards',
+    upsertMember: 'UpsertClusterMembership',
+    listMembers: 'GetClusterMembers',
+    deleteMember: 'DeleteClusterMember',
+    pruneMembers: 'PruneClusterMembership',
   },
   jobs: {
     createJob: 'CreateJob',

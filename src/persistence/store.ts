@@ -314,14 +314,61 @@ export interface TaskStore {
 // ---------------------------------------------------------------------------------------------
 // Cluster metadata: per-store facts such as the task-token key, and shard ownership.
 
+/**
+ * One node of a cluster as it advertises itself (Temporal's cluster_membership row). A node
+ * writes its row at start and on every heartbeat; a row whose `recordExpiry` has passed is a
+ * node that is gone.
+ */
+export interface MemberRecord {
+  /** Unique per process start. */
+  hostId: string
+  /** `host:port` of the node's internal gRPC service, where other nodes call it. */
+  internalAddress: string
+  /** `host:port` of the node's frontend, where clients call it; empty without the frontend. */
+  rpcAddress: string
+  /** The roles the node runs: `frontend`, `history`, `matching`, `worker`. */
+  roles: string[]
+  /** Milliseconds since the epoch at which the node started. */
+  sessionStart: number
+  /** Milliseconds since the epoch of the node's last heartbeat. */
+  lastHeartbeat: number
+  /** Milliseconds since the epoch after which the node counts as gone without a heartbeat. */
+  recordExpiry: number
+}
+
+/** A history shard's lease: the range id it was last acquired with, and by whom. */
+export interface ShardRecord {
+  shardId: number
+  rangeId: number
+  /** The `hostId` of the node that acquired it last; empty when released. */
+  owner: string
+}
+
 export interface ClusterStore {
   /** Returns the stored value, or stores `value` and returns it if there was none. */
   getOrInitMetadata(req: { key: string; value: string }): Promise<{ value: string }>
   /**
-   * Takes ownership of the shard by incrementing its range id; the result seeds task ids, which
-   * are `rangeId * 2^32 + n`, so ids stay unique and increasing across restarts.
+   * Takes ownership of the shard by moving its range id, and records `owner` as its holder. The
+   * new range id is greater than every range id any shard of the store has had, so task ids
+   * (`rangeId * 2^32 + n`) stay unique across shards and increasing across restarts. Writes
+   * fenced by the shard's previous range id fail from then on.
    */
-  acquireShard(req: { shardId: number }): Promise<{ rangeId: number }>
+  acquireShard(req: { shardId: number; owner?: string }): Promise<{ rangeId: number }>
+  /**
+   * Clears the owner of a shard still held at `rangeId` by `owner` (a graceful hand-off), so
+   * that the next node takes it without waiting; does nothing when the shard moved on.
+   */
+  releaseShard(req: { shardId: number; rangeId: number; owner: string }): Promise<void>
+  /** Every shard acquired so far, by shard id. */
+  listShards(): Promise<{ shards: ShardRecord[] }>
+  /** Inserts or replaces the member's row (by `hostId`). */
+  upsertMember(req: { member: MemberRecord }): Promise<void>
+  /** Members whose `recordExpiry` is after `aliveAt`, by `hostId`. */
+  listMembers(req: { aliveAt: number }): Promise<{ members: MemberRecord[] }>
+  /** Removes a member's row (a node leaving); nothing when it is gone. */
+  deleteMember(req: { hostId: string }): Promise<void>
+  /** Removes the rows of members expired before `expiredBefore` (housekeeping). */
+  pruneMembers(req: { expiredBefore: number }): Promise<void>
 }
 
 // ---------------------------------------------------------------------------------------------

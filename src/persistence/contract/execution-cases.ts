@@ -62,7 +62,7 @@ export function executionCases(it: ContractTest): void {
     await write(store, createRun(key))
     // Another node acquires the shard: the old holder's range id no longer matches.
     const { rangeId } = await store.cluster.acquireShard({ shardId: stale.shardId })
-    assert.equal(rangeId, stale.rangeId + 1)
+    assert.ok(rangeId > stale.rangeId)
     const next = updateRun(key, 1)
     await assert.rejects(
       store.executions.updateWorkflowExecutions({ ...stale, writes: [next] }),

@@ -1,4 +1,5 @@
 /** Builders and helpers shared by the store contract cases (see contract.case.test.ts). */
+import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type {
   CurrentExecutionRecord,
@@ -193,4 +194,19 @@ export async function timerIds(store: Store): Promise<number[]> {
 export async function queueTaskIds(store: Store): Promise<number[]> {
   const { tasks } = await store.tasks.listQueueTasks({ afterTaskId: 0, limit: 1000 })
   return tasks.map((t) => t.taskId)
+}
+
+/**
+ * After the upgrade to version 4 of a store whose shards 1 and 2 were at range ids 5 and 7 (each
+ * shard counted its own until then): the ids are kept, and new ones start above all of them.
+ */
+export async function checkRangeIdsAfterUpgrade(store: Store): Promise<void> {
+  assert.deepEqual(await store.cluster.listShards(), {
+    shards: [
+      { shardId: 1, rangeId: 5, owner: '' },
+      { shardId: 2, rangeId: 7, owner: '' },
+    ],
+  })
+  assert.equal((await store.cluster.acquireShard({ shardId: 1 })).rangeId, 8)
+  assert.equal((await store.cluster.acquireShard({ shardId: 3 })).rangeId, 9)
 }

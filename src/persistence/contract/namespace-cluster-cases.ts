@@ -1,7 +1,7 @@
 /** Contract cases for the NamespaceStore and the ClusterStore. */
 import assert from 'node:assert/strict'
 import { ConditionFailedError, NamespaceAlreadyExistsConflictError } from '../errors.js'
-import type { NamespaceRecord, Store } from '../store.js'
+import type { MemberRecord, NamespaceRecord, Store } from '../store.js'
 import type { ContractTest } from './fixtures.js'
 
 function namespace(name: string, over: Partial<NamespaceRecord> = {}): NamespaceRecord {
@@ -10,6 +10,22 @@ function namespace(name: string, over: Partial<NamespaceRecord> = {}): Namespace
     name,
     notificationVersion: 1,
     data: JSON.stringify({ description: name }),
+    ...over,
+  }
+}
+
+/** A time past 2^32 ms, so BIGINT columns must come back whole and as numbers. */
+const T = 1_700_000_000_000
+
+function member(hostId: string, over: Partial<MemberRecord> = {}): MemberRecord {
+  return {
+    hostId,
+    internalAddress: `${hostId}:7233`,
+    rpcAddress: `${hostId}:7234`,
+    roles: ['frontend', 'history', 'matching', 'worker'],
+    sessionStart: T,
+    lastHeartbeat: T + 100,
+    recordExpiry: T + 1000,
     ...over,
   }
 }
@@ -141,12 +157,90 @@ export function namespaceClusterCases(it: ContractTest): void {
     assert.deepEqual(await init({ key: 'other-key', value: 'third' }), { value: 'third' })
   })
 
-  it('acquireShard returns 1 at first, then one more on each call, per shard', async (store) => {
-    const acquire = async (shardId: number) =>
-      (await store.cluster.acquireShard({ shardId })).rangeId
-    assert.equal(await acquire(1), 1)
-    assert.equal(await acquire(1), 2)
-    assert.equal(await acquire(2), 1)
-    assert.equal(await acquire(1), 3)
+  it('acquireShard gives range ids increasing across all shards, and listShards their owners', async (store) => {
+    assert.deepEqual(await store.cluster.listShards(), { shards: [] })
+    const acquire = async (shardId: number, owner?: string) =>
+      (await store.cluster.acquireShard({ shardId, owner })).rangeId
+    // Task ids are rangeId * 2^32 + n, so no two acquisitions of any shards may share one.
+    const ids = [
+      await acquire(1, 'host-a'),
+      await acquire(2, 'host-a'),
+      await acquire(1, 'host-b'),
+      await acquire(3),
+      await acquire(2, 'host-b'),
+    ]
+    ids.forEach((id, i) => assert.ok(i === 0 || id > ids[i - 1]!, `range ids ${ids.join(', ')}`))
+    assert.ok(ids.every(Number.isSafeInteger))
+    assert.deepEqual(await store.cluster.listShards(), {
+      shards: [
+        { shardId: 1, rangeId: ids[2], owner: 'host-b' },
+        { shardId: 2, rangeId: ids[4], owner: 'host-b' },
+        { shardId: 3, rangeId: ids[3], owner: '' },
+      ],
+    })
+  })
+
+  it('releaseShard clears the owner only while the range id and the owner still match', async (store) => {
+    const shardOne = async () => (await store.cluster.listShards()).shards[0]
+    const { rangeId } = await store.cluster.acquireShard({ shardId: 1, owner: 'host-a' })
+    await store.cluster.releaseShard({ shardId: 1, rangeId, owner: 'host-b' })
+    await store.cluster.releaseShard({ shardId: 1, rangeId: rangeId + 1, owner: 'host-a' })
+    assert.deepEqual(await shardOne(), { shardId: 1, rangeId, owner: 'host-a' })
+    await store.cluster.releaseShard({ shardId: 1, rangeId, owner: 'host-a' })
+    // Releasing keeps the range id: only the next acquire moves it.
+    assert.deepEqual(await shardOne(), { shardId: 1, rangeId, owner: '' })
+
+    // A holder releasing after another node took the shard changes nothing.
+    const first = await store.cluster.acquireShard({ shardId: 1, owner: 'host-a' })
+    const second = await store.cluster.acquireShard({ shardId: 1, owner: 'host-b' })
+    await store.cluster.releaseShard({ shardId: 1, rangeId: first.rangeId, owner: 'host-a' })
+    assert.deepEqual(await shardOne(), { shardId: 1, rangeId: second.rangeId, owner: 'host-b' })
+
+    // A shard never acquired stays absent.
+    await store.cluster.releaseShard({ shardId: 9, rangeId: 1, owner: 'host-a' })
+    assert.equal((await store.cluster.listShards()).shards.length, 1)
+  })
+
+  it('upsertMember inserts or replaces by hostId; listMembers returns the unexpired by hostId', async (store) => {
+    const a = member('host-a', { roles: ['frontend', 'history'], recordExpiry: T + 3000 })
+    const b = member('host-b', { roles: [], rpcAddress: '', recordExpiry: T + 2000 })
+    const c = member('host-c', { roles: ['worker'], recordExpiry: T + 1000 })
+    for (const m of [b, c, a]) await store.cluster.upsertMember({ member: m })
+    const list = async (aliveAt: number) => (await store.cluster.listMembers({ aliveAt })).members
+    assert.deepEqual(await list(T), [a, b, c])
+    // A record expiring at aliveAt is gone by then.
+    assert.deepEqual(await list(T + 1000), [a, b])
+
+    const a2 = member('host-a', {
+      internalAddress: '10.0.0.9:7233',
+      rpcAddress: '10.0.0.9:7234',
+      roles: ['matching'],
+      sessionStart: T + 500,
+      lastHeartbeat: T + 4000,
+      recordExpiry: T + 9000,
+    })
+    await store.cluster.upsertMember({ member: a2 })
+    assert.deepEqual(await list(T), [a2, b, c])
+    assert.deepEqual(await list(T + 3000), [a2])
+    assert.deepEqual(await list(T + 9000), [])
+  })
+
+  it('deleteMember removes one member; pruneMembers those expired before the given time', async (store) => {
+    for (const [hostId, expiry] of [
+      ['host-a', 1000],
+      ['host-b', 2000],
+      ['host-c', 3000],
+    ] as const) {
+      await store.cluster.upsertMember({ member: member(hostId, { recordExpiry: T + expiry }) })
+    }
+    const hosts = async () =>
+      (await store.cluster.listMembers({ aliveAt: 0 })).members.map((m) => m.hostId)
+    await store.cluster.deleteMember({ hostId: 'host-a' })
+    await store.cluster.deleteMember({ hostId: 'host-unknown' })
+    assert.deepEqual(await hosts(), ['host-b', 'host-c'])
+    await store.cluster.pruneMembers({ expiredBefore: T + 2000 })
+    assert.deepEqual(await hosts(), ['host-b', 'host-c'])
+    await store.cluster.pruneMembers({ expiredBefore: T + 2001 })
+    assert.deepEqual(await hosts(), ['host-c'])
   })
 }

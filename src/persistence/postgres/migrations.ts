@@ -155,6 +155,33 @@ export const migrations: readonly Migration[] = [
         WHERE wake_time > 0;
     `,
   },
+  {
+    version: 4,
+    description: 'cluster membership and shard owners',
+    // After Temporal's cluster_membership (schema/postgresql/v12/temporal/schema.sql), but one row
+    // per node rather than per role, its roles a JSON array. Listing the live members and
+    // pruning the dead both range over record_expiry.
+    // Range ids are unique across shards from here on, drawn from a sequence: nodes acquire
+    // different shards at once, and a max(range_id) + 1 read by each would agree. It starts above
+    // every range id the shards already have, which until now were counted per shard.
+    sql: `
+      CREATE TABLE cluster_membership (
+        host_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        internal_address TEXT NOT NULL,
+        rpc_address TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        session_start BIGINT NOT NULL,
+        last_heartbeat BIGINT NOT NULL,
+        record_expiry BIGINT NOT NULL
+      );
+      CREATE INDEX cluster_membership_by_expiry ON cluster_membership (record_expiry);
+
+      ALTER TABLE shards ADD COLUMN owner TEXT COLLATE "C" NOT NULL DEFAULT '';
+
+      CREATE SEQUENCE shard_range_ids AS BIGINT OWNED BY shards.range_id;
+      SELECT setval('shard_range_ids', COALESCE((SELECT max(range_id) FROM shards), 0) + 1, false);
+    `,
+  },
 ]
 
 /** Any constant shared by every Sundial: the advisory lock that serialises migrations. */

@@ -1,7 +1,14 @@
-/** Cluster metadata and shard ownership on PostgreSQL. */
+/** Cluster metadata, shard ownership and cluster membership on PostgreSQL. */
 import { postgresDialect } from '../sql/dialect.js'
+import {
+  memberParams,
+  toMemberRecord,
+  toShardRecord,
+  type MemberRow,
+  type ShardRow,
+} from '../sql/rows.js'
 import { statements } from '../sql/statements.js'
-import type { ClusterStore } from '../store.js'
+import type { ClusterStore, MemberRecord, ShardRecord } from '../store.js'
 import type { PostgresDatabase } from './postgres-database.js'
 
 export class PostgresClusterStore implements ClusterStore {
@@ -23,11 +30,40 @@ export class PostgresClusterStore implements ClusterStore {
     return { value }
   }
 
-  async acquireShard(req: { shardId: number }): Promise<{ rangeId: number }> {
-    const { rows } = await this.#db.run(this.#s.acquireShard, req)
-    const rangeId = (rows[0] as { range_id: number } | undefined)?.range_id
+  async acquireShard(req: { shardId: number; owner?: string }): Promise<{ rangeId: number }> {
+    const { rows } = await this.#db.run(this.#s.acquireShard, {
+      shardId: req.shardId,
+      owner: req.owner ?? '',
+    })
+    const rangeId = (rows[0] as { range_id: number | string } | undefined)?.range_id
     if (rangeId === undefined) throw new Error(`acquiring shard ${req.shardId} returned no row`)
-    return { rangeId }
+    return { rangeId: Number(rangeId) }
+  }
+
+  async releaseShard(req: { shardId: number; rangeId: number; owner: string }): Promise<void> {
+    await this.#db.run(this.#s.releaseShard, req)
+  }
+
+  async listShards(): Promise<{ shards: ShardRecord[] }> {
+    const { rows } = await this.#db.run(this.#s.listShards)
+    return { shards: (rows as ShardRow[]).map(toShardRecord) }
+  }
+
+  async upsertMember(req: { member: MemberRecord }): Promise<void> {
+    await this.#db.run(this.#s.upsertMember, memberParams(req.member))
+  }
+
+  async listMembers(req: { aliveAt: number }): Promise<{ members: MemberRecord[] }> {
+    const { rows } = await this.#db.run(this.#s.listMembers, req)
+    return { members: (rows as MemberRow[]).map(toMemberRecord) }
+  }
+
+  async deleteMember(req: { hostId: string }): Promise<void> {
+    await this.#db.run(this.#s.deleteMember, req)
+  }
+
+  async pruneMembers(req: { expiredBefore: number }): Promise<void> {
+    await this.#db.run(this.#s.pruneMembers, req)
   }
 }
 
@@ -37,5 +73,11 @@ function prepare(db: PostgresDatabase) {
     initMetadata: db.prepare(cluster.initMetadata),
     getMetadata: db.prepare(cluster.getMetadata),
     acquireShard: db.prepare(cluster.acquireShard),
+    releaseShard: db.prepare(cluster.releaseShard),
+    listShards: db.prepare(cluster.listShards),
+    upsertMember: db.prepare(cluster.upsertMember),
+    listMembers: db.prepare(cluster.listMembers),
+    deleteMember: db.prepare(cluster.deleteMember),
+    pruneMembers: db.prepare(cluster.pruneMembers),
   }
 }

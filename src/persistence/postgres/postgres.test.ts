@@ -8,7 +8,14 @@ import { after, describe, test } from 'node:test'
 import pg from 'pg'
 import { newTestSchema, testPostgres } from '../../testing/test-postgres.js'
 import { runStoreContract } from '../contract.case.test.js'
-import { createRun, newRunKey, readRun, write, written } from '../contract/fixtures.js'
+import {
+  checkRangeIdsAfterUpgrade,
+  createRun,
+  newRunKey,
+  readRun,
+  write,
+  written,
+} from '../contract/fixtures.js'
 import { SchemaVersionError, ShardOwnershipLostError, StoreUnavailableError } from '../errors.js'
 import { appliedVersions, migrate, migrations, schemaStatus } from './migrations.js'
 import { PostgresDatabase } from './postgres-database.js'
@@ -103,7 +110,7 @@ describe('postgres store', () => {
     const create = createRun(newRunKey())
     await first.executions.updateWorkflowExecutions({ shardId: 1, rangeId, writes: [create] })
     const taken = await second.cluster.acquireShard({ shardId: 1 })
-    assert.equal(taken.rangeId, rangeId + 1)
+    assert.ok(taken.rangeId > rangeId)
     const other = createRun(newRunKey())
     await assert.rejects(
       first.executions.updateWorkflowExecutions({ shardId: 1, rangeId, writes: [other] }),
@@ -115,6 +122,44 @@ describe('postgres store', () => {
       writes: [other],
     })
     assert.deepEqual(await readRun(first, other.record.key), written(other))
+  })
+
+  test('servers acquiring shards concurrently get distinct range ids, each shard moving up', async () => {
+    const opts = await options()
+    const servers = await Promise.all([open(opts), open(opts), open(opts)])
+    // Three acquisitions of each of eight shards, each shard from every server at once.
+    const acquired = await Promise.all(
+      Array.from({ length: 24 }, async (_, i) => {
+        const shardId = (i % 8) + 1
+        const owner = `host-${i % 3}`
+        const { rangeId } = await servers[i % 3]!.cluster.acquireShard({ shardId, owner })
+        return { shardId, rangeId, owner }
+      }),
+    )
+    const ids = acquired.map((a) => a.rangeId)
+    assert.equal(new Set(ids).size, ids.length, `range ids ${ids.join(', ')}`)
+    // The last acquisition of a shard to commit is its highest: a range id never moves back.
+    const { shards } = await servers[0].cluster.listShards()
+    assert.deepEqual(
+      shards,
+      [1, 2, 3, 4, 5, 6, 7, 8].map((shardId) => {
+        const mine = acquired.filter((a) => a.shardId === shardId)
+        const last = mine.reduce((x, y) => (y.rangeId > x.rangeId ? y : x))
+        return { shardId, rangeId: last.rangeId, owner: last.owner }
+      }),
+    )
+  })
+
+  test('migrating to version 4 starts range ids above those the shards already had', async () => {
+    const opts = await options()
+    await withClient(opts.schema!, async (c) => {
+      await migrate(c, migrations.slice(0, 3))
+      // Until version 4 each shard counted its own range ids.
+      await c.query('INSERT INTO shards (shard_id, range_id) VALUES (1, 5), (2, 7)')
+    })
+    const store = await open(opts)
+    assert.deepEqual(store.migrationsApplied, allVersions.slice(3))
+    await checkRangeIdsAfterUpgrade(store)
   })
 
   test('an unreachable server is StoreUnavailableError, and calls after close too', async () => {

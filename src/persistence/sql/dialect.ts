@@ -17,18 +17,28 @@ export interface SqlDialect {
    * whose reply is lost can be settled without another round trip to learn the id.
    */
   readonly shardReadTransactionId: string
+  /**
+   * The expression giving a shard its next range id, greater than every range id of every shard
+   * (task ids are `rangeId * 2^32 + n`, so range ids must not repeat across shards). PostgreSQL
+   * draws from a sequence, since nodes acquire different shards concurrently and two reads of
+   * max(range_id) would agree; SQLite has one writer at a time, so the max over the table is
+   * already unique.
+   */
+  readonly nextRangeId: string
 }
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   shardReadLock: '',
   shardReadTransactionId: '',
+  nextRangeId: '(SELECT coalesce(max(range_id), 0) + 1 FROM shards)',
 }
 
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
   shardReadLock: ' FOR SHARE',
   shardReadTransactionId: ', pg_current_xact_id()::text AS xid',
+  nextRangeId: "nextval('shard_range_ids')",
 }
 
 /** A statement in PostgreSQL's form: `$n` placeholders, and the parameter name behind each. */

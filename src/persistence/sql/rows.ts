@@ -5,12 +5,14 @@ import type {
   HistoryBatch,
   JobKind,
   JobRecord,
+  MemberRecord,
   NamespaceRecord,
   QueueKind,
   QueueTask,
   RunKey,
   SearchAttributeRecord,
   ShardFence,
+  ShardRecord,
   TimerTask,
 } from '../store.js'
 
@@ -205,4 +207,43 @@ export function jobPage(rows: JobRow[], pageSize: number) {
     jobs: page.map(toJobRecord),
     nextPageToken: more ? new TextEncoder().encode(last.job_id) : new Uint8Array(0),
   }
+}
+
+/** A shards row as both drivers return it. */
+export interface ShardRow {
+  shard_id: number
+  range_id: number | string
+  owner: string
+}
+
+export function toShardRecord(r: ShardRow): ShardRecord {
+  return { shardId: Number(r.shard_id), rangeId: Number(r.range_id), owner: r.owner }
+}
+
+/** A cluster_membership row as both drivers return it; `roles` is a JSON array. */
+export interface MemberRow {
+  host_id: string
+  internal_address: string
+  rpc_address: string
+  roles: string
+  session_start: number | string
+  last_heartbeat: number | string
+  record_expiry: number | string
+}
+
+export function toMemberRecord(r: MemberRow): MemberRecord {
+  return {
+    hostId: r.host_id,
+    internalAddress: r.internal_address,
+    rpcAddress: r.rpc_address,
+    roles: JSON.parse(r.roles) as string[],
+    sessionStart: Number(r.session_start),
+    lastHeartbeat: Number(r.last_heartbeat),
+    recordExpiry: Number(r.record_expiry),
+  }
+}
+
+/** Statement parameters of a member's row. */
+export function memberParams(m: MemberRecord) {
+  return { ...m, roles: JSON.stringify(m.roles) }
 }

@@ -22,6 +22,9 @@ export const visibilityColumns = `namespace_id, run_id, workflow_id, workflow_ty
 
 const jobColumns = 'namespace_id, kind, job_id, version, wake_time, data'
 const whereJob = 'namespace_id = @namespaceId AND kind = @kind AND job_id = @jobId'
+const memberColumns = `host_id, internal_address, rpc_address, roles, session_start,
+  last_heartbeat, record_expiry`
+
 /** A job write commits only while the shard is still held at the writer's range id. */
 const fenced = 'EXISTS (SELECT 1 FROM shards WHERE shard_id = @shardId AND range_id = @rangeId)'
 
@@ -172,10 +175,31 @@ export function statements(d: SqlDialect) {
       initMetadata: `INSERT INTO cluster_metadata (key, value) VALUES (@key, @value)
         ON CONFLICT DO NOTHING`,
       getMetadata: 'SELECT value FROM cluster_metadata WHERE key = @key',
-      // One statement, so two openers racing for the shard always get distinct range ids.
-      acquireShard: `INSERT INTO shards (shard_id, range_id) VALUES (@shardId, 1)
-        ON CONFLICT (shard_id) DO UPDATE SET range_id = shards.range_id + 1
+      // One statement, so two openers racing for the shard always get distinct range ids. The
+      // VALUES id is drawn before the row lock is taken: on PostgreSQL a racing acquire of the
+      // same shard may draw a later id and commit first, so the update draws again rather than
+      // move the shard's range id backwards (its task ids would then fall below ones written).
+      acquireShard: `INSERT INTO shards (shard_id, range_id, owner)
+        VALUES (@shardId, ${d.nextRangeId}, @owner)
+        ON CONFLICT (shard_id) DO UPDATE SET
+          range_id = CASE WHEN excluded.range_id > shards.range_id THEN excluded.range_id
+            ELSE ${d.nextRangeId} END,
+          owner = excluded.owner
         RETURNING range_id`,
+      releaseShard: `UPDATE shards SET owner = ''
+        WHERE shard_id = @shardId AND range_id = @rangeId AND owner = @owner`,
+      listShards: 'SELECT shard_id, range_id, owner FROM shards ORDER BY shard_id',
+      upsertMember: `INSERT INTO cluster_membership (${memberColumns})
+        VALUES (@hostId, @internalAddress, @rpcAddress, @roles, @sessionStart, @lastHeartbeat,
+          @recordExpiry)
+        ON CONFLICT (host_id) DO UPDATE SET internal_address = excluded.internal_address,
+          rpc_address = excluded.rpc_address, roles = excluded.roles,
+          session_start = excluded.session_start, last_heartbeat = excluded.last_heartbeat,
+          record_expiry = excluded.record_expiry`,
+      listMembers: `SELECT ${memberColumns} FROM cluster_membership
+        WHERE record_expiry > @aliveAt ORDER BY host_id`,
+      deleteMember: 'DELETE FROM cluster_membership WHERE host_id = @hostId',
+      pruneMembers: 'DELETE FROM cluster_membership WHERE record_expiry < @expiredBefore',
     },
   }
 }

@@ -159,6 +159,29 @@ export const migrations: readonly Migration[] = [
         WHERE wake_time > 0;
     `,
   },
+  {
+    version: 4,
+    description: 'cluster membership and shard owners',
+    // After Temporal's cluster_membership (schema/sqlite/v3/temporal/schema.sql), but one row
+    // per node rather than per role, its roles a JSON array. Listing the live members and
+    // pruning the dead both range over record_expiry.
+    // Range ids are unique across shards from here on: acquireShard takes max(range_id) + 1
+    // over the table, which SQLite's single writer keeps free of races.
+    sql: `
+      CREATE TABLE cluster_membership (
+        host_id TEXT NOT NULL PRIMARY KEY,
+        internal_address TEXT NOT NULL,
+        rpc_address TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        session_start INTEGER NOT NULL,
+        last_heartbeat INTEGER NOT NULL,
+        record_expiry INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX cluster_membership_by_expiry ON cluster_membership (record_expiry);
+
+      ALTER TABLE shards ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ]
 
 /**

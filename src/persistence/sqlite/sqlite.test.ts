@@ -5,7 +5,14 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import Database from 'better-sqlite3'
 import { runStoreContract } from '../contract.case.test.js'
-import { createRun, newRunKey, readRun, write, written } from '../contract/fixtures.js'
+import {
+  checkRangeIdsAfterUpgrade,
+  createRun,
+  newRunKey,
+  readRun,
+  write,
+  written,
+} from '../contract/fixtures.js'
 import { SchemaVersionError, StoreUnavailableError } from '../errors.js'
 import { appliedVersions, migrate, migrations, schemaStatus } from './migrations.js'
 import { SqliteStore } from './sqlite-store.js'
@@ -141,6 +148,25 @@ describe('sqlite store', () => {
     } finally {
       await a.close()
       await b.close()
+    }
+  })
+
+  test('migrating to version 4 starts range ids above those the shards already had', async () => {
+    const filename = newFile()
+    const old = new Database(filename)
+    try {
+      migrate(old, migrations.slice(0, 3))
+      // Until version 4 each shard counted its own range ids.
+      old.exec('INSERT INTO shards (shard_id, range_id) VALUES (1, 5), (2, 7)')
+    } finally {
+      old.close()
+    }
+    const store = SqliteStore.open({ filename })
+    try {
+      assert.deepEqual(store.migrationsApplied, allVersions.slice(3))
+      await checkRangeIdsAfterUpgrade(store)
+    } finally {
+      await store.close()
     }
   })
 
