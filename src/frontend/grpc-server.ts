@@ -1,5 +1,6 @@
 /**
- * The gRPC server: WorkflowService, OperatorService and grpc.health.v1.Health on one port.
+ * The gRPC server: WorkflowService, OperatorService, Sundial's AdminService and grpc.health.v1.Health
+ * on one port.
  *
  * This is the one boundary where errors become wire statuses (as Temporal's
  * `common/rpc/interceptor/service_error_interceptor.go` and `mask_internal_error.go` do): a
@@ -20,6 +21,7 @@ import {
 import { StoreUnavailableError } from '../persistence/errors.js'
 import { root } from '../common/proto.js'
 import { installFastDecompression } from './grpc-decompression.js'
+import { adminServiceDefinition, type AdminServiceHandlers } from './admin-service.js'
 import type { CallAuthorizer } from './auth/call-authorizer.js'
 import type { TestServiceHandlers } from './handlers/test-service.js'
 import type { CallContext, OperatorServiceHandlers, WorkflowServiceHandlers } from './rpc-types.js'
@@ -68,6 +70,8 @@ export interface GrpcServices {
   operatorService: OperatorServiceHandlers
   /** Temporal's TestService, for the time-skipping test server only. */
   testService?: TestServiceHandlers
+  /** `sundial.admin.v1.AdminService` (DescribeCluster); its calls answer UNIMPLEMENTED without it. */
+  adminService?: AdminServiceHandlers
 }
 
 export type GrpcServerOptions = Omit<GrpcListenOptions, 'testService'> & GrpcServices
@@ -163,7 +167,13 @@ export async function bindGrpcServer(opts: GrpcListenOptions): Promise<GrpcServe
     'grpc.max_send_message_length': -1,
   })
 
-  const services = [workflowServiceDefinition(), operatorServiceDefinition()]
+  // The admin service is always bound, so that before `serve` its calls are refused UNAVAILABLE
+  // like every other call rather than UNIMPLEMENTED by grpc-js.
+  const services = [
+    workflowServiceDefinition(),
+    operatorServiceDefinition(),
+    adminServiceDefinition(),
+  ]
   if (opts.testService) services.push(testServiceDefinition())
   for (const service of services) {
     const impl: grpc.UntypedServiceImplementation = {}
@@ -195,6 +205,7 @@ export async function bindGrpcServer(opts: GrpcListenOptions): Promise<GrpcServe
         [workflowServiceDefinition(), handlers.workflowService],
         [operatorServiceDefinition(), handlers.operatorService],
         [testServiceDefinition(), handlers.testService],
+        [adminServiceDefinition(), handlers.adminService as Record<string, unknown> | undefined],
       ]
       for (const [service, map] of maps) {
         if (!map) continue

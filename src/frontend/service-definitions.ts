@@ -20,7 +20,8 @@ export interface ReflectedType {
   decode(bytes: Uint8Array): unknown
 }
 
-interface ReflectedMethod {
+/** The slice of a protobufjs `Method` that building a definition reads. */
+export interface ReflectedMethod {
   readonly name: string
   readonly requestStream?: boolean
   readonly responseStream?: boolean
@@ -30,10 +31,7 @@ interface ReflectedMethod {
 }
 
 interface ReflectionRoot {
-  lookupService(path: string): {
-    readonly fullName: string
-    readonly methods: Record<string, ReflectedMethod>
-  }
+  lookupService(path: string): ReflectedService
 }
 
 const reflection = root as unknown as ReflectionRoot
@@ -87,8 +85,17 @@ function deserializer(type: ReflectedType): (bytes: Buffer) => unknown {
   return (bytes) => type.decode(bytes)
 }
 
-function build(serviceName: string): ReflectedServiceDefinition {
-  const service = reflection.lookupService(serviceName)
+/** A reflected service, from `@temporalio/proto`'s root or any other protobufjs root. */
+export interface ReflectedService {
+  readonly fullName: string
+  readonly methods: Record<string, ReflectedMethod>
+}
+
+/**
+ * The definition of a service reflected by any protobufjs root: Sundial's own services (the admin
+ * service) are built the same way as Temporal's, so the server dispatches them alike.
+ */
+export function buildServiceDefinition(service: ReflectedService): ReflectedServiceDefinition {
   const fullName = service.fullName.replace(/^\./, '')
   const methods: RpcMethod[] = []
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {}
@@ -133,7 +140,7 @@ const cache = new Map<string, ReflectedServiceDefinition>()
 export function reflectedService(serviceName: string): ReflectedServiceDefinition {
   let def = cache.get(serviceName)
   if (!def) {
-    def = build(serviceName)
+    def = buildServiceDefinition(reflection.lookupService(serviceName))
     cache.set(serviceName, def)
   }
   return def

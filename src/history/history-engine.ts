@@ -44,6 +44,7 @@ import {
 import type { PreparedRun } from './mutable-state/new-run.js'
 import type { MutableStateData } from './mutable-state/state.js'
 import { QueryRegistry } from './query-registry.js'
+import type { ShardDirectory } from './shard-directory.js'
 
 /** Where committed tasks go: matching for queue tasks, the timer queue for timers. */
 export interface TaskSinks {
@@ -67,10 +68,11 @@ export interface HistoryEngineDeps {
   clock: Clock
   tokens: TaskTokenSigner
   logger: Logger
-  /** Allocates task ids (unique, increasing) for queue tasks and timers. */
-  nextTaskId(): number
-  /** The shard this engine owns and the range id it acquired it with; every write carries it. */
-  shard: ShardFence
+  /**
+   * The shards this engine writes: each run's writes carry its shard's fence, and its tasks take
+   * ids from that shard's range.
+   */
+  shards: ShardDirectory
   /** Runs kept in memory (count and committed-JSON bytes); the least recently used go first. */
   runCacheLimits?: RunCacheLimits
   /**
@@ -286,7 +288,7 @@ export class HistoryEngine {
     this.histories.forget(key.runId)
     try {
       await this.deps.store.executions.deleteWorkflowExecution({
-        ...this.deps.shard,
+        ...this.fence(key),
         key,
         expectedDbVersion: cached.dbVersion,
       })
@@ -337,10 +339,21 @@ export class HistoryEngine {
     })
   }
 
+  /**
+   * The fence of a run's shard. Writes staged together are of one workflow id (a run and the run
+   * that continues it), so one fence covers them.
+   */
+  private fence(key: { namespaceId: string; workflowId: string }): ShardFence {
+    const { shardId, rangeId } = this.deps.shards.lease(key.namespaceId, key.workflowId)
+    return { shardId, rangeId }
+  }
+
   private newMutableState(data: MutableStateData): MutableState {
+    const info = data.executionInfo
+    const lease = this.deps.shards.lease(info.namespaceId, info.workflowId)
     return new MutableState(data, {
       clock: this.deps.clock,
-      nextTaskId: () => this.deps.nextTaskId(),
+      nextTaskId: () => lease.nextTaskId(),
       retentionMs: (namespaceId) => this.deps.namespaceRetentionMs?.(namespaceId),
     })
   }
@@ -422,7 +435,7 @@ export class HistoryEngine {
   private async commitNow(staged: StagedWrite[]): Promise<void> {
     try {
       await this.deps.store.executions.updateWorkflowExecutions({
-        ...this.deps.shard,
+        ...this.fence(staged[0]!.key),
         writes: staged.map((s) => s.write),
       })
     } catch (e: unknown) {

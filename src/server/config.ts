@@ -12,6 +12,10 @@
  *   httpPort: 7243       # SUNDIAL_HTTP_PORT: Temporal's HTTP/JSON API
  *   uiPort: 8233         # SUNDIAL_UI_PORT: the Web UI (off when absent)
  *   onShardLoss: exit    # SUNDIAL_ON_SHARD_LOSS: exit, or reacquire (restart in-process)
+ *   internalPort: 7234   # SUNDIAL_INTERNAL_PORT: where other nodes call this one (default: a free port)
+ *   broadcastAddress: 10.0.0.5  # SUNDIAL_BROADCAST_ADDRESS: the address other nodes reach it at
+ * cluster:
+ *   numHistoryShards: 16 # SUNDIAL_NUM_HISTORY_SHARDS: fixed at the store's first start
  * store:                 # SUNDIAL_DB: a postgres:// URL, a SQLite file path, or sqlite::memory:
  *   migrate: false       # SUNDIAL_DB_MIGRATE, --migrate: apply schema migrations at start
  *   sqlite:              # either sqlite or postgres
@@ -64,6 +68,12 @@ export interface ServerConfig {
   uiPort?: number
   /** What the server does once another server took its store's shard. */
   onShardLoss: ShardLossAction
+  /** Port of the internal gRPC service other nodes call; a free one when undefined. */
+  internalPort?: number
+  /** The address other nodes reach this node at; by default the host (loopback for 0.0.0.0). */
+  broadcastAddress?: string
+  /** History shards of the store: fixed at its first start (default 16), refused if changed. */
+  numHistoryShards?: number
   store: StoreConfig
   /** Apply schema migrations at start; otherwise a store behind this build is refused. */
   migrate: boolean
@@ -111,6 +121,8 @@ const fileSchema = z
         httpPort: z.number().int().min(0).max(65535).optional(),
         uiPort: z.number().int().min(0).max(65535).optional(),
         onShardLoss: z.enum(SHARD_LOSS_ACTIONS).optional(),
+        internalPort: z.number().int().min(0).max(65535).optional(),
+        broadcastAddress: z.string().min(1).optional(),
         cors: corsSchema.optional(),
         taskTokenKeyFile: z.string().min(1).optional(),
       })
@@ -150,6 +162,10 @@ const fileSchema = z
       .refine((store) => !(store.sqlite && store.postgres), 'give either sqlite or postgres')
       .optional(),
     namespaces: z.array(z.string().regex(NAMESPACE_NAME, 'not a namespace name')).optional(),
+    cluster: z
+      .object({ numHistoryShards: z.number().int().min(1).max(16_384).optional() })
+      .strict()
+      .optional(),
     tls: tlsSchema.optional(),
     authorization: authorizationSchema.optional(),
     global: z
@@ -199,6 +215,9 @@ export function resolveServerConfig(
     httpPort: flags.httpPort ?? fromEnv.httpPort ?? file.server?.httpPort ?? 7243,
     uiPort: flags.uiPort ?? fromEnv.uiPort ?? file.server?.uiPort,
     onShardLoss: flags.onShardLoss ?? fromEnv.onShardLoss ?? file.server?.onShardLoss ?? 'exit',
+    internalPort: fromEnv.internalPort ?? file.server?.internalPort,
+    broadcastAddress: fromEnv.broadcastAddress ?? file.server?.broadcastAddress,
+    numHistoryShards: fromEnv.numHistoryShards ?? file.cluster?.numHistoryShards,
     store: resolveStore(file.store, fromEnv, flags.db ?? fromEnv.db),
     migrate: flags.migrate ?? fromEnv.migrate ?? file.store?.migrate ?? false,
     namespaces: [...new Set(namespaces)],
@@ -292,6 +311,14 @@ const envSchema = z.object({
   SUNDIAL_UI_PORT: envPort,
   SUNDIAL_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   SUNDIAL_ON_SHARD_LOSS: z.enum(SHARD_LOSS_ACTIONS).optional(),
+  SUNDIAL_INTERNAL_PORT: envPort,
+  SUNDIAL_BROADCAST_ADDRESS: z.string().min(1).optional(),
+  SUNDIAL_NUM_HISTORY_SHARDS: z
+    .string()
+    .regex(/^\d+$/, 'not a number')
+    .transform(Number)
+    .pipe(z.number().min(1).max(16_384))
+    .optional(),
   SUNDIAL_DB: z.string().min(1).optional(),
   SUNDIAL_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).optional(),
   SUNDIAL_POSTGRES_SCHEMA: z.string().regex(SCHEMA_NAME, 'not a schema name').optional(),
@@ -338,6 +365,9 @@ function envConfig(env: NodeJS.ProcessEnv) {
     uiPort: e.SUNDIAL_UI_PORT,
     logLevel: e.SUNDIAL_LOG_LEVEL,
     onShardLoss: e.SUNDIAL_ON_SHARD_LOSS,
+    internalPort: e.SUNDIAL_INTERNAL_PORT,
+    broadcastAddress: e.SUNDIAL_BROADCAST_ADDRESS,
+    numHistoryShards: e.SUNDIAL_NUM_HISTORY_SHARDS,
     db: e.SUNDIAL_DB,
     sqliteSynchronous: e.SUNDIAL_SQLITE_SYNCHRONOUS,
     postgresSchema: e.SUNDIAL_POSTGRES_SCHEMA,

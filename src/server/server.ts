@@ -4,7 +4,7 @@
  * the server accepts calls, with every stored task and timer loaded.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
@@ -27,7 +27,7 @@ import {
   createVisibilityHandlers,
 } from '../frontend/handlers/visibility.js'
 import { createWorkflowHandlers } from '../frontend/handlers/workflows.js'
-import { NamespaceRegistry } from '../frontend/namespace-registry.js'
+import { CLUSTER_NAME, NamespaceRegistry } from '../frontend/namespace-registry.js'
 import { withNamespaceStateCheck } from '../frontend/namespace-state.js'
 import type { CallContext, WorkflowServiceHandlers } from '../frontend/rpc-types.js'
 import { HistoryEngine } from '../history/history-engine.js'
@@ -51,6 +51,12 @@ import { openFrontendTls, type FrontendTlsOptions } from './tls/frontend-tls.js'
 import type { WebEndpoints } from './web-endpoints.js'
 import { TimeSkipper } from './time-skipper.js'
 import { startTracing } from './tracing.js'
+import { ShardSet } from './cluster/shard-set.js'
+import { ROLES, type ClusterView } from './cluster/cluster-view.js'
+import { bindInternalServer, type InternalServer } from './cluster/internal-server.js'
+import { Membership } from './cluster/membership.js'
+import { createAdminHandlers } from '../frontend/admin-service.js'
+import { DEFAULT_NUM_HISTORY_SHARDS } from '../common/shard-id.js'
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -61,6 +67,17 @@ export interface ServerOptions {
   store?: StoreConfig
   /** Apply schema migrations at start (default); false refuses a database that is behind. */
   migrate?: boolean
+  /**
+   * Cluster settings. `numHistoryShards` (default 16) is fixed at the store's first start; a
+   * different value later is refused.
+   */
+  cluster?: { numHistoryShards?: number }
+  /**
+   * The internal gRPC port other nodes call (`server.internalPort`; default a free one) and the
+   * address they reach this node at (`server.broadcastAddress`; default the host, loopback when
+   * the host is a wildcard). Both are advertised in the store's membership table.
+   */
+  internal?: { port?: number; broadcastAddress?: string }
   /** Namespaces to create at start besides `default`. */
   namespaces?: string[]
   /**
@@ -131,8 +148,34 @@ export interface SundialServer {
 
 const OPERATOR_SERVICE_NAME = 'temporal.api.operatorservice.v1.OperatorService'
 
-/** Task ids are `rangeId * 2^32 + n`: unique and increasing across restarts. */
-const taskIdRange = 2 ** 32
+/**
+ * The store's number of history shards: the configured one at the store's first start, and
+ * refused when it differs later (runs already sit in the shards the first count gave them).
+ */
+async function fixedShardCount(store: Store, configured: number | undefined): Promise<number> {
+  const wanted = configured ?? DEFAULT_NUM_HISTORY_SHARDS
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > MAX_HISTORY_SHARDS) {
+    throw new Error(
+      `cluster.numHistoryShards must be an integer from 1 to ${MAX_HISTORY_SHARDS}, not ${wanted}`,
+    )
+  }
+  const { value } = await store.cluster.getOrInitMetadata({
+    key: 'num-history-shards',
+    value: String(wanted),
+  })
+  const stored = Number(value)
+  if (configured !== undefined && stored !== configured) {
+    throw new Error(
+      `cluster.numHistoryShards is ${configured}, but this store was created with ${stored} ` +
+        'shards and the count cannot change: remove the setting or set it to ' +
+        String(stored),
+    )
+  }
+  return stored
+}
+
+/** Temporal's ceiling is far higher; a node acquires every shard it owns at start. */
+const MAX_HISTORY_SHARDS = 16_384
 
 export async function createServer(opts: ServerOptions = {}): Promise<SundialServer> {
   const logger = opts.logger ?? pino({ level: 'info' })
@@ -141,6 +184,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
   const dynamic = opts.dynamicConfig ?? {}
   const host = opts.host ?? '127.0.0.1'
   const storeConfig = opts.store ?? { kind: 'sqlite' }
+  // Unique per process start: the node's identity in the membership table and shard leases.
+  const hostId = randomUUID()
   // The ports close first (calls in flight finish against a live engine), then what started
   // after them, in the reverse order of starting; stop() and a failed start run the same.
   let listeners: Listeners | undefined
@@ -204,8 +249,39 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         ).value,
         'base64',
       )
-    const { rangeId } = await store.cluster.acquireShard({ shardId: 1 })
-    serverMetrics?.shardAcquired(1)
+    const shards = new ShardSet({
+      cluster: store.cluster,
+      numHistoryShards: await fixedShardCount(store, opts.cluster?.numHistoryShards),
+      hostId,
+      onAcquired: (shardId) => serverMetrics?.shardAcquired(shardId),
+    })
+    await shards.acquireAll()
+    // Handed back after everything started later has stopped, before the store closes.
+    started.push(() => shards.releaseAll())
+    const broadcast = opts.internal?.broadcastAddress ?? advertisedHost(host)
+    const membership = new Membership({
+      cluster: store.cluster,
+      logger,
+      self: {
+        hostId,
+        internalAddress: `${broadcast}:${listeners.internal.port}`,
+        rpcAddress: `${broadcast}:${grpc.port}`,
+        roles: [...ROLES],
+        sessionStart: Date.now(),
+      },
+    })
+    await membership.start()
+    started.push(() => membership.stop())
+    const clusterView: ClusterView = {
+      numHistoryShards: shards.numHistoryShards,
+      self: () => membership.self(),
+      members: async () => (await store.cluster.listMembers({ aliveAt: Date.now() })).members,
+      shards: async () => (await store.cluster.listShards()).shards,
+    }
+    const adminService = createAdminHandlers(clusterView, {
+      clusterName: CLUSTER_NAME,
+      persistenceStore: storeConfig.kind,
+    })
     const searchAttributes = await SearchAttributeRegistry.load(store.visibility)
     if (opts.searchAttributes?.size) {
       for (const name of new Set(['default', ...(opts.namespaces ?? [])])) {
@@ -220,14 +296,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       grpc.setServing(false, 'shard ownership lost: another server owns this store')
       opts.onShardLost?.(error)
     }
-    let taskSeq = 0
     const history = new HistoryEngine({
       store,
       clock,
       logger,
       tokens: new TaskTokenSigner(tokenKey),
-      nextTaskId: () => rangeId * taskIdRange + ++taskSeq,
-      shard: { shardId: 1, rangeId },
+      shards,
       searchAttributeTypes: (namespaceId) => searchAttributes.types(namespaceId),
       historyLimits: historyLimits(dynamic),
       // Every namespace is cached (loaded below, and each register/update caches its result).
@@ -280,7 +354,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
     const worker = createInternalWorker({
       limits,
       jobs: store.jobs,
-      shard: { shardId: 1, rangeId },
+      shards,
       clock,
       logger,
       namespaces,
@@ -307,7 +381,10 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
             // the result (sync) and returning once accepted (async).
             capabilities: { syncUpdate: updates.sync, asyncUpdate: updates.async },
           }),
-          ...createSystemHandlers({ persistenceStore: storeConfig.kind }),
+          ...createSystemHandlers({
+            persistenceStore: storeConfig.kind,
+            historyShardCount: shards.numHistoryShards,
+          }),
           ...createWorkflowHandlers({ history, namespaces, limits, searchAttributes, updates }),
           ...createTaskHandlers({ history, matching, namespaces, limits }),
           ...createQueryHandlers({ history, matching, namespaces, limits }),
@@ -336,7 +413,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         handlers.operatorService,
     }
     await worker.start()
-    grpc.serve({ ...served, testService: skipper && createTestServiceHandlers(skipper) })
+    listeners.internal.serve(adminService)
+    grpc.serve({
+      ...served,
+      adminService,
+      testService: skipper && createTestServiceHandlers(skipper),
+    })
     web?.serve({
       ...served,
       logger,
@@ -386,6 +468,13 @@ function warnIfExposed(opts: ServerOptions, host: string, logger: Logger): void 
   )
 }
 
+/** The host other nodes can reach a node bound to `host` at, when none is configured. */
+function advertisedHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '::1'
+  return host
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host)
 }
@@ -393,6 +482,8 @@ function isLoopback(host: string): boolean {
 /** The ports a server listens on, bound and answering UNAVAILABLE until they serve. */
 interface Listeners {
   grpc: GrpcServer
+  /** The internal port, where the other nodes of the cluster call this one. */
+  internal: InternalServer
   /** The authorizer the ports check calls with; none without authorization. */
   authorize?: CallAuthorizer
   web?: WebEndpoints
@@ -439,6 +530,8 @@ async function bindListeners(
       authorize: authorizer?.authorize,
     })
     closers.push(() => grpc.close())
+    const internal = await bindInternalServer({ host, port: opts.internal?.port ?? 0, logger })
+    closers.push(() => internal.close())
     let web: WebEndpoints | undefined
     if (opts.http || opts.ui) {
       // Loaded on demand, like metrics: the JSON mapping and the asset server cost start-up time.
@@ -454,7 +547,7 @@ async function bindListeners(
       closers.push(() => endpoints.close())
       web = endpoints
     }
-    return { grpc, web, metrics, authorize: authorizer?.authorize, close }
+    return { grpc, internal, web, metrics, authorize: authorizer?.authorize, close }
   } catch (e: unknown) {
     await close()
     throw e

@@ -12,17 +12,19 @@ import type { FrontendLimits } from '../frontend/limits.js'
 import type { NamespaceRegistry } from '../frontend/namespace-registry.js'
 import type { WorkflowServiceHandlers } from '../frontend/rpc-types.js'
 import { ShardOwnershipLostError } from '../persistence/errors.js'
-import type { JobKey, JobStore, ShardFence } from '../persistence/store.js'
+import type { JobKey, JobStore } from '../persistence/store.js'
+import type { ShardDirectory } from '../history/shard-directory.js'
 import type { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
 import { BatchOperations } from './batch/batch-operations.js'
 import { frontendClient } from './frontend-client.js'
-import type { JobDeps } from './job-deps.js'
+import { jobShardKey, type JobDeps } from './job-deps.js'
 import { JobWakeups } from './job-wakeups.js'
 import { Schedules } from './schedules/schedules.js'
 
 export interface InternalWorkerDeps {
   jobs: JobStore
-  shard: ShardFence
+  /** The shards whose jobs this worker runs; each job write carries its shard's fence. */
+  shards: ShardDirectory
   clock: Clock
   logger: Logger
   namespaces: NamespaceRegistry
@@ -81,7 +83,10 @@ export function createInternalWorker(deps: InternalWorkerDeps): InternalWorker {
   })
   const jobDeps: JobDeps = {
     jobs: reportingShardLoss(deps.jobs, deps.onShardLost),
-    shard: deps.shard,
+    fence: (key) => {
+      const { shardId, rangeId } = deps.shards.lease(key.namespaceId, jobShardKey(key))
+      return { shardId, rangeId }
+    },
     clock: deps.clock,
     logger: deps.logger,
     namespaces: deps.namespaces,

@@ -15,6 +15,7 @@ import { Connection } from '@temporalio/client'
 import Long from 'long'
 import { pino } from 'pino'
 import { root } from '../../src/common/proto.js'
+import { DEFAULT_NUM_HISTORY_SHARDS } from '../../src/common/shard-id.js'
 import { SqliteStore } from '../../src/persistence/sqlite/sqlite-store.js'
 import { createServer } from '../../src/server/server.js'
 import { eventually, uid } from '../integration/harness.js'
@@ -160,10 +161,12 @@ function call<Req, Res>(
   )
 }
 
-/** Takes shard 1 of the file as a second server would, bypassing the lock. */
+/** Takes every shard of the file (16, the default) as a second server would, bypassing the lock. */
 async function takeShard(filename: string): Promise<void> {
   const intruder = SqliteStore.open({ filename })
-  await intruder.cluster.acquireShard({ shardId: 1 })
+  for (let shardId = 1; shardId <= DEFAULT_NUM_HISTORY_SHARDS; shardId++) {
+    await intruder.cluster.acquireShard({ shardId, owner: 'intruder' })
+  }
   await intruder.close()
 }
 

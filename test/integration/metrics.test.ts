@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { WorkflowFailedError } from '@temporalio/client'
+import { DEFAULT_NUM_HISTORY_SHARDS } from '../../src/common/shard-id.js'
 import { eventually, startHarness, uid, type Harness } from './harness.js'
 
 let h: Harness
@@ -138,7 +139,10 @@ test('workflow, matching, persistence, timer and shard metrics carry Temporal na
     sum(samples, 'persistence_latency_count', update),
     sum(samples, 'persistence_requests', update),
   )
-  assert.equal(sum(samples, 'persistence_requests', { operation: 'GetOrCreateShard' }), 1)
+  assert.equal(
+    sum(samples, 'persistence_requests', { operation: 'GetOrCreateShard' }),
+    DEFAULT_NUM_HISTORY_SHARDS,
+  )
   assert.equal(sum(samples, 'persistence_errors'), 0)
   assert.equal(sum(samples, 'temporal_persistence_errors_total'), 0)
   assert.equal(
@@ -149,8 +153,9 @@ test('workflow, matching, persistence, timer and shard metrics carry Temporal na
     1,
   )
   assert.equal(sum(samples, 'task_requests', { operation: 'TimerActiveTaskActivityRetryTimer' }), 2)
-  assert.equal(sum(samples, 'numshards_gauge'), 1)
-  assert.equal(sum(samples, 'sharditem_created_count'), 1)
+  // The server holds every shard of the store (16 by default).
+  assert.equal(sum(samples, 'numshards_gauge'), DEFAULT_NUM_HISTORY_SHARDS)
+  assert.equal(sum(samples, 'sharditem_created_count'), DEFAULT_NUM_HISTORY_SHARDS)
   assert.ok(
     sum(samples, 'service_requests', {
       operation: 'StartWorkflowExecution',

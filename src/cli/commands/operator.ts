@@ -1,7 +1,8 @@
 /**
  * `sundial operator namespace ...` and `sundial operator search-attribute ...`, as Temporal's
  * `temporal operator` names them: RegisterNamespace, DescribeNamespace, ListNamespaces,
- * UpdateNamespace, and the OperatorService's DeleteNamespace and search-attribute RPCs.
+ * UpdateNamespace, and the OperatorService's DeleteNamespace and search-attribute RPCs. `operator
+ * cluster` lives in operator-cluster.ts.
  */
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { api, enumWord, NamespaceState } from '../../common/proto.js'
@@ -20,6 +21,7 @@ import { enumValue } from '../client/payloads.js'
 import { card, table } from '../client/render.js'
 import { clientAction } from '../client/run.js'
 import type { ClientSession } from '../client/session.js'
+import { operatorClusterCommand } from './operator-cluster.js'
 
 const IndexedValueType = api.enums.v1.IndexedValueType
 const SEARCH_ATTRIBUTE_TYPES = [
@@ -49,7 +51,9 @@ interface SearchAttributeFlags extends ClientFlags {
 
 /** The `operator namespace` and `operator search-attribute` command trees. */
 export function operatorCommand(): Command {
-  const operator = new Command('operator').description('Manage namespaces and search attributes')
+  const operator = new Command('operator').description(
+    'Manage namespaces, search attributes and the cluster',
+  )
   const namespace = operator.command('namespace').description('Namespace operations')
   // Temporal's CLI takes the namespace as -n or as the one argument.
   const nsCommand = (name: string, description: string) =>
@@ -104,7 +108,10 @@ export function operatorCommand(): Command {
         confirm(`Remove search attribute(s) ${f.name.join(', ')}`, f.yes),
       ),
     )
-  return withClientOptionsOnLeaves(operator)
+  withClientOptionsOnLeaves(operator)
+  // Added after the walk above: its leaves carry their client flags already.
+  operator.addCommand(operatorClusterCommand())
+  return operator
 }
 
 /** The flags of what `namespace create` and `namespace update` set. */

@@ -77,6 +77,10 @@ interface RunOptions {
   onShardLoss: ShardLossAction
   /** TLS, authorization, UI login, CORS, task-token key (`server start` only). */
   security?: SecurityConfig
+  /** `server.internalPort`, `server.broadcastAddress` (`server start` only). */
+  internal?: { port?: number; broadcastAddress?: string }
+  /** `cluster.numHistoryShards` (`server start` only). */
+  numHistoryShards?: number
 }
 
 export function serverCommand(): Command {
@@ -271,6 +275,8 @@ async function start(opts: StartOptions): Promise<void> {
     httpPort: config.httpPort,
     ui: config.uiPort === undefined ? undefined : { port: config.uiPort },
     onShardLoss: config.onShardLoss,
+    internal: { port: config.internalPort, broadcastAddress: config.broadcastAddress },
+    numHistoryShards: config.numHistoryShards,
     security: config.security,
     dynamicConfig: config.dynamicConfig,
     // A database in memory starts empty every time: there is no separate step to run.
@@ -307,6 +313,8 @@ async function run(opts: RunOptions): Promise<void> {
       ui: opts.ui,
       migrate: opts.migrate,
       logger,
+      internal: opts.internal,
+      cluster: { numHistoryShards: opts.numHistoryShards },
       onShardLost: (e) => void onShardLost(e),
       ...securityOptions(opts.security),
     })

@@ -6,12 +6,14 @@ import {
   workflowServiceDefinition,
   type ReflectedServiceDefinition,
 } from '../service-definitions.js'
+import { adminServiceDefinition } from '../admin-service.js'
 import { METHOD_METADATA, methodMetadata } from './method-metadata.js'
 
 const services: [string, ReflectedServiceDefinition][] = [
   ['WorkflowService', workflowServiceDefinition()],
   ['OperatorService', operatorServiceDefinition()],
   ['TestService', testServiceDefinition()],
+  ['AdminService', adminServiceDefinition()],
 ]
 
 describe('method metadata', () => {
@@ -62,6 +64,11 @@ describe('method metadata', () => {
     assert.equal(methodMetadata(op, 'ListSearchAttributes')?.access, 'readOnly')
     assert.equal(methodMetadata(op, 'AddSearchAttributes')?.scope, 'namespace')
     assert.deepEqual(methodMetadata(op, 'ListClusters'), {
+      scope: 'cluster',
+      access: 'admin',
+      polling: 'none',
+    })
+    assert.deepEqual(methodMetadata('sundial.admin.v1.AdminService', 'DescribeCluster'), {
       scope: 'cluster',
       access: 'admin',
       polling: 'none',

@@ -2,10 +2,12 @@
  * What every RPC of the frontend's services touches and how: its scope (one namespace or the whole
  * cluster), the access it needs (read-only, write, admin) and whether it long-polls. The one
  * classification the authorizer reads, for gRPC and HTTP alike; transcribed from Temporal's
- * `common/api/metadata.go` (`workflowServiceMetadata`, `operatorServiceMetadata`).
+ * `common/api/metadata.go` (`workflowServiceMetadata`, `operatorServiceMetadata`, and the blanket
+ * rule for its admin service).
  *
  * A method missing here has no metadata, and the default authorizer denies it.
  */
+import { ADMIN_SERVICE } from '../admin-service.js'
 import { OPERATOR_SERVICE, TEST_SERVICE, WORKFLOW_SERVICE } from '../service-definitions.js'
 
 /** Temporal's `api.Scope`. */
@@ -193,6 +195,15 @@ const testService: Record<string, MethodMetadata> = {
   GetCurrentTime: cluster('readOnly'),
 }
 
+/**
+ * Sundial's AdminService. Temporal's `GetMethodMetadata` gives every method of its own admin
+ * service cluster scope and admin access: they show the whole cluster's topology, which no
+ * namespace's role covers.
+ */
+const adminService: Record<string, MethodMetadata> = {
+  DescribeCluster: cluster('admin'),
+}
+
 /** Every classified method, by proto service full name, then proto method name. */
 export const METHOD_METADATA: ReadonlyMap<
   string,
@@ -201,6 +212,7 @@ export const METHOD_METADATA: ReadonlyMap<
   [WORKFLOW_SERVICE, workflowService],
   [OPERATOR_SERVICE, operatorService],
   [TEST_SERVICE, testService],
+  [ADMIN_SERVICE, adminService],
 ])
 
 /**

@@ -125,7 +125,7 @@ export class BatchOperations {
       }
       const job: JobRecord = { ...key, version: 1, wakeTime: now, data: encodeState(s) }
       try {
-        await this.#deps.jobs.createJob({ ...this.#deps.shard, job })
+        await this.#deps.jobs.createJob({ ...this.#deps.fence(key), job })
       } catch (e: unknown) {
         if (!(e instanceof ConditionFailedError)) throw e
         throw new WorkflowExecutionAlreadyStartedError(
@@ -297,7 +297,11 @@ export class BatchOperations {
       wakeTime,
       data: encodeState(s),
     }
-    await this.#deps.jobs.updateJob({ ...this.#deps.shard, job, expectedVersion: record.version })
+    await this.#deps.jobs.updateJob({
+      ...this.#deps.fence(job),
+      job,
+      expectedVersion: record.version,
+    })
     if (arm) this.#deps.wakeups.set(job, wakeTime)
     return job
   }

@@ -142,7 +142,7 @@ export class Schedules {
         data: JSON.stringify(state),
       }
       try {
-        await this.#deps.jobs.createJob({ ...this.#deps.shard, job: record })
+        await this.#deps.jobs.createJob({ ...this.#deps.fence(key), job: record })
       } catch (e: unknown) {
         if (!(e instanceof ConditionFailedError)) throw e
         const existing = await this.#deps.jobs.getJob(key)
@@ -218,7 +218,7 @@ export class Schedules {
     const key = jobKey(ns, scheduleId)
     await this.#mutex.run(keyString(key), async () => {
       await this.#load(key)
-      await this.#deps.jobs.deleteJob({ ...this.#deps.shard, ...key })
+      await this.#deps.jobs.deleteJob({ ...this.#deps.fence(key), ...key })
       this.#deps.wakeups.set(key, 0)
       this.#watches.track(key, ns.name, [])
     })
@@ -292,7 +292,7 @@ export class Schedules {
         data: JSON.stringify(s.state),
       }
       await this.#deps.jobs.updateJob({
-        ...this.#deps.shard,
+        ...this.#deps.fence(key),
         job,
         expectedVersion: s.record.version,
       })
