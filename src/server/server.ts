@@ -36,6 +36,7 @@ import { TimerQueue } from '../history/queues/timer-queue.js'
 import { MatchingEngine } from '../matching/matching-engine.js'
 import { meteredStore } from '../persistence/metered-store.js'
 import { openStore, type StoreConfig } from '../persistence/open-store.js'
+import { ShardOwnershipLostError } from '../persistence/errors.js'
 import type { Store, TimerTask } from '../persistence/store.js'
 import { SearchAttributeRegistry } from '../visibility/search-attribute-registry.js'
 import { createInternalWorker } from '../worker/internal-worker.js'
@@ -249,6 +250,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         ).value,
         'base64',
       )
+    let shardLost = false
+    const onShardLost = (error: Error): void => {
+      if (shardLost) return
+      shardLost = true
+      grpc.setServing(false, 'shard ownership lost: another server owns this store')
+      opts.onShardLost?.(error)
+    }
     const shards = new ShardSet({
       cluster: store.cluster,
       numHistoryShards: await fixedShardCount(store, opts.cluster?.numHistoryShards),
@@ -269,6 +277,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         roles: [...ROLES],
         sessionStart: Date.now(),
       },
+      // A shard another server acquired is found within a heartbeat, not at the next write.
+      afterBeat: async () => {
+        const lost = await shards.lost()
+        if (lost.length === 0) return
+        onShardLost(
+          new ShardOwnershipLostError(`shards ${lost.join(', ')} were acquired by another server`),
+        )
+      },
     })
     await membership.start()
     started.push(() => membership.stop())
@@ -288,13 +304,6 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         const ns = await namespaces.getByName(name)
         await searchAttributes.register(ns.id, opts.searchAttributes)
       }
-    }
-    let shardLost = false
-    const onShardLost = (error: Error): void => {
-      if (shardLost) return
-      shardLost = true
-      grpc.setServing(false, 'shard ownership lost: another server owns this store')
-      opts.onShardLost?.(error)
     }
     const history = new HistoryEngine({
       store,

@@ -17,6 +17,7 @@ import {
   type DescribeClusterResponse,
 } from '../../src/frontend/admin-service.js'
 import { openStore } from '../../src/persistence/open-store.js'
+import { SqliteStore } from '../../src/persistence/sqlite/sqlite-store.js'
 import type { StoreConfig } from '../../src/persistence/open-store.js'
 import { createServer } from '../../src/server/server.js'
 import { testStoreConfig } from '../../src/testing/test-store.js'
@@ -140,6 +141,30 @@ describe('the shard count of a store', () => {
       assert.deepEqual(members, [])
     } finally {
       await opened.close()
+    }
+  })
+})
+
+describe('a shard taken by another server', () => {
+  test('is found within a heartbeat, before any write: the server stops serving', async () => {
+    const filename = join(dir, 'taken.db')
+    let lost: (e: Error) => void = () => {}
+    const found = new Promise<Error>((resolve) => (lost = resolve))
+    const server = await createServer({
+      port: 0,
+      store: { kind: 'sqlite', filename },
+      logger: pino({ level: 'silent' }),
+      onShardLost: (e) => lost(e),
+    })
+    try {
+      // A second server's acquire, behind this one's back (bypassing the file's lock).
+      const intruder = SqliteStore.open({ filename })
+      await intruder.cluster.acquireShard({ shardId: 3, owner: 'intruder' })
+      await intruder.close()
+      const error = await found
+      assert.match(error.message, /shards 3 were acquired by another server/)
+    } finally {
+      await server.stop()
     }
   })
 })

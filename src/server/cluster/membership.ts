@@ -23,6 +23,8 @@ export interface MembershipDeps {
   now?: () => number
   /** Sees the live members each time the set of host ids changes. Must not throw. */
   onChange?: (members: readonly MemberRecord[]) => void
+  /** Runs after each heartbeat (checks that ride on its rhythm); a throw is logged. */
+  afterBeat?: () => Promise<void>
 }
 
 export class Membership {
@@ -90,5 +92,6 @@ export class Membership {
     }
     // Rows of members long gone are dropped, so the table stays the size of the cluster.
     await this.#deps.cluster.pruneMembers({ expiredBefore: now - 10 * ttl })
+    await this.#deps.afterBeat?.()
   }
 }

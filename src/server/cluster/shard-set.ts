@@ -79,6 +79,20 @@ export class ShardSet implements ShardDirectory {
     }
   }
 
+  /**
+   * The held shards whose stored lease moved on (another node acquired them since), read from
+   * the store: found on each heartbeat, a lost shard is known before the next write fails on it.
+   */
+  async lost(): Promise<number[]> {
+    const { shards } = await this.#deps.cluster.listShards()
+    const stored = new Map(shards.map((s) => [s.shardId, s]))
+    return this.held().filter((shardId) => {
+      const lease = this.#held.get(shardId)
+      const now = stored.get(shardId)
+      return lease && (now?.rangeId !== lease.rangeId || now.owner !== this.#deps.hostId)
+    })
+  }
+
   /** Hands every held shard back (graceful stop), so the next holder need not wait. */
   async releaseAll(): Promise<void> {
     const leases = [...this.#held.values()]
