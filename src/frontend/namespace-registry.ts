@@ -3,7 +3,8 @@
  *
  * Every RPC resolves its namespace, so reads come from memory. Misses read through to the store
  * and are not cached negatively: a namespace registered by another node is visible at once, and
- * `clearCache()` (or `fresh` reads) picks up another node's updates.
+ * `refresh()` (which the server runs periodically), `clearCache()` or `fresh` reads pick up
+ * another node's updates.
  *
  * A namespace's `data` column is the JSON of the `DescribeNamespaceResponse` it describes (info,
  * config, replication config, global flag, failover version; protobufjs object form with enums as
@@ -272,6 +273,28 @@ export class NamespaceRegistry {
     return {
       namespaces: page.namespaces.map((r) => this.#cache(r)),
       nextPageToken: page.nextPageToken,
+    }
+  }
+
+  /**
+   * Reads every namespace again: newer versions replace cached ones (another node's update or
+   * rename), and cached ones no longer stored (deleted by another node) are dropped.
+   */
+  async refresh(): Promise<void> {
+    const seen = new Set<string>()
+    let token: Uint8Array | undefined
+    do {
+      const page = await this.#store.listNamespaces({
+        pageSize: DEFAULT_LIST_PAGE_SIZE,
+        pageToken: token,
+      })
+      for (const record of page.namespaces) seen.add(this.#cache(record).id)
+      token = page.nextPageToken.length > 0 ? page.nextPageToken : undefined
+    } while (token)
+    for (const [id, entry] of this.#byId) {
+      if (seen.has(id)) continue
+      this.#byId.delete(id)
+      if (this.#byName.get(entry.name)?.id === id) this.#byName.delete(entry.name)
     }
   }
 

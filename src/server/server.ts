@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino'
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js'
 import { TaskTokenSigner } from '../common/task-token.js'
 import { long } from '../common/proto.js'
+import { ensureError } from '../common/errors.js'
 import { frontendLimits, MAX_REQUEST_BYTES } from '../frontend/limits.js'
 import { NamespaceRateLimiter, withNamespaceRateLimit } from '../frontend/namespace-rate-limit.js'
 import { historyLimits } from '../history/history-limits.js'
@@ -175,6 +176,9 @@ async function fixedShardCount(store: Store, configured: number | undefined): Pr
   return stored
 }
 
+/** How often the namespace and search-attribute caches are read again from the store. */
+const CACHE_REFRESH_MS = 10_000
+
 /** Temporal's ceiling is far higher; a node acquires every shard it owns at start. */
 const MAX_HISTORY_SHARDS = 16_384
 
@@ -299,6 +303,15 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       persistenceStore: storeConfig.kind,
     })
     const searchAttributes = await SearchAttributeRegistry.load(store.visibility)
+    // Other nodes' namespace and search-attribute changes reach this node's caches (Temporal
+    // refreshes its namespace cache every 10 s too).
+    const refresher = setInterval(() => {
+      Promise.all([namespaces.refresh(), searchAttributes.refresh()]).catch((e: unknown) =>
+        logger.warn({ err: ensureError(e) }, 'refreshing the namespace caches failed'),
+      )
+    }, CACHE_REFRESH_MS)
+    refresher.unref()
+    started.push(() => clearInterval(refresher))
     if (opts.searchAttributes?.size) {
       for (const name of new Set(['default', ...(opts.namespaces ?? [])])) {
         const ns = await namespaces.getByName(name)

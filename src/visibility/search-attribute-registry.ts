@@ -60,6 +60,8 @@ export const MAX_CUSTOM_SEARCH_ATTRIBUTES_PER_TYPE: ReadonlyMap<number, number> 
 export class SearchAttributeRegistry {
   readonly #store: VisibilityStore
   readonly #byNamespace = new Map<string, Map<string, number>>()
+  /** Counts this registry's own changes, so a refresh that raced one is not applied. */
+  #changes = 0
 
   private constructor(store: VisibilityStore) {
     this.#store = store
@@ -67,9 +69,21 @@ export class SearchAttributeRegistry {
 
   static async load(store: VisibilityStore): Promise<SearchAttributeRegistry> {
     const registry = new SearchAttributeRegistry(store)
-    const { attributes } = await store.listSearchAttributes({})
-    for (const a of attributes) registry.#namespace(a.namespaceId).set(a.name, a.type)
+    await registry.refresh()
     return registry
+  }
+
+  /**
+   * Reads every namespace's attributes again, so that ones other nodes added or removed are seen
+   * (the server does this periodically). A change made here while the read was under way wins:
+   * the read is then dropped, and the next refresh catches up.
+   */
+  async refresh(): Promise<void> {
+    const before = this.#changes
+    const { attributes } = await this.#store.listSearchAttributes({})
+    if (this.#changes !== before) return
+    this.#byNamespace.clear()
+    for (const a of attributes) this.#namespace(a.namespaceId).set(a.name, a.type)
   }
 
   /** The namespace's custom attributes, name to IndexedValueType. */
@@ -122,16 +136,19 @@ export class SearchAttributeRegistry {
       type,
     }))
     await this.#store.addSearchAttributes({ attributes: records })
+    this.#changes++
     for (const r of records) this.#namespace(namespaceId).set(r.name, r.type)
   }
 
   async remove(namespaceId: string, names: readonly string[]): Promise<void> {
     await this.#store.removeSearchAttributes({ namespaceId, names: [...names] })
+    this.#changes++
     for (const name of names) this.#byNamespace.get(namespaceId)?.delete(name)
   }
 
   /** Drops a deleted namespace's attributes (the store removes its rows with the namespace). */
   forgetNamespace(namespaceId: string): void {
+    this.#changes++
     this.#byNamespace.delete(namespaceId)
   }
 
