@@ -43,6 +43,8 @@ export interface ServerMetrics {
   historyTask(taskType: string, namespaceId: string, seconds: number, error: unknown): void
   /** This server acquired a shard. */
   shardAcquired(shardId: number): void
+  /** This server handed a shard back. */
+  shardReleased(shardId: number): void
   /**
    * Registers where the per-queue backlog is read from when metrics are scraped (matching calls
    * it once). The function must be cheap and must not throw.
@@ -61,5 +63,6 @@ export const noopServerMetrics: ServerMetrics = {
   persistenceCall: noop,
   historyTask: noop,
   shardAcquired: noop,
+  shardReleased: noop,
   setBacklogSource: noop,
 }

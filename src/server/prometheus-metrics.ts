@@ -252,6 +252,10 @@ export class PrometheusServerMetrics implements ServerMetrics {
     this.shardsCreated.inc()
   }
 
+  shardReleased(_shardId: number): void {
+    this.numShards.dec()
+  }
+
   private namespace(namespaceId: string): string {
     return this.namespaceName(namespaceId) ?? namespaceId
   }

@@ -266,6 +266,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
       numHistoryShards: await fixedShardCount(store, opts.cluster?.numHistoryShards),
       hostId,
       onAcquired: (shardId) => serverMetrics?.shardAcquired(shardId),
+      onReleased: (shardId) => serverMetrics?.shardReleased(shardId),
     })
     await shards.acquireAll()
     // Handed back after everything started later has stopped, before the store closes.

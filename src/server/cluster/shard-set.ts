@@ -20,8 +20,10 @@ export interface ShardSetDeps {
   numHistoryShards: number
   /** The host id recorded as each acquired shard's owner. */
   hostId: string
-  /** Sees each shard acquired (metrics). */
+  /** Sees each shard acquired (metrics); a shard acquired again is seen once. */
   onAcquired?: (shardId: number) => void
+  /** Sees each shard handed back (metrics). */
+  onReleased?: (shardId: number) => void
 }
 
 export class ShardSet implements ShardDirectory {
@@ -67,8 +69,9 @@ export class ShardSet implements ShardDirectory {
       rangeId,
       nextTaskId: () => rangeId * TASK_ID_RANGE + ++seq,
     }
+    const again = this.#held.has(shardId)
     this.#held.set(shardId, lease)
-    this.#deps.onAcquired?.(shardId)
+    if (!again) this.#deps.onAcquired?.(shardId)
     return lease
   }
 
@@ -103,6 +106,7 @@ export class ShardSet implements ShardDirectory {
         rangeId: l.rangeId,
         owner: this.#deps.hostId,
       })
+      this.#deps.onReleased?.(l.shardId)
     }
   }
 }
