@@ -281,16 +281,7 @@ export class NamespaceRegistry {
    * rename), and cached ones no longer stored (deleted by another node) are dropped.
    */
   async refresh(): Promise<void> {
-    const seen = new Set<string>()
-    let token: Uint8Array | undefined
-    do {
-      const page = await this.#store.listNamespaces({
-        pageSize: DEFAULT_LIST_PAGE_SIZE,
-        pageToken: token,
-      })
-      for (const record of page.namespaces) seen.add(this.#cache(record).id)
-      token = page.nextPageToken.length > 0 ? page.nextPageToken : undefined
-    } while (token)
+    const seen = new Set((await this.loadAll()).map((e) => e.id))
     for (const [id, entry] of this.#byId) {
       if (seen.has(id)) continue
       this.#byId.delete(id)

@@ -55,7 +55,6 @@ import { TimeSkipper } from './time-skipper.js'
 import { startTracing } from './tracing.js'
 import { ShardSet } from './cluster/shard-set.js'
 import { ROLES, type ClusterView } from './cluster/cluster-view.js'
-import { bindInternalServer, type InternalServer } from './cluster/internal-server.js'
 import { Membership } from './cluster/membership.js'
 import { createAdminHandlers } from '../frontend/admin-service.js'
 import { DEFAULT_NUM_HISTORY_SHARDS } from '../common/shard-id.js'
@@ -436,7 +435,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<SundialSer
         handlers.operatorService,
     }
     await worker.start()
-    listeners.internal.serve(adminService)
+    listeners.internal.serve({ workflowService: {}, operatorService: {}, adminService })
     grpc.serve({
       ...served,
       adminService,
@@ -506,7 +505,7 @@ function isLoopback(host: string): boolean {
 interface Listeners {
   grpc: GrpcServer
   /** The internal port, where the other nodes of the cluster call this one. */
-  internal: InternalServer
+  internal: GrpcServer
   /** The authorizer the ports check calls with; none without authorization. */
   authorize?: CallAuthorizer
   web?: WebEndpoints
@@ -553,7 +552,14 @@ async function bindListeners(
       authorize: authorizer?.authorize,
     })
     closers.push(() => grpc.close())
-    const internal = await bindInternalServer({ host, port: opts.internal?.port ?? 0, logger })
+    // The internal port is a gRPC server of the same kind, without the clients' authorization:
+    // it serves the admin service now, and the calls nodes forward to each other later.
+    const internal = await bindGrpcServer({
+      host,
+      port: opts.internal?.port ?? 0,
+      logger,
+      maxReceiveMessageBytes: MAX_REQUEST_BYTES,
+    })
     closers.push(() => internal.close())
     let web: WebEndpoints | undefined
     if (opts.http || opts.ui) {
